@@ -1,0 +1,134 @@
+# usc-mots: build, test, deps, data, demo, bench, install.
+#
+#   make                 build every tool into bin/
+#   make test            unit tests (Criterion) and pipeline tests (tests/cli)
+#   make test SANITIZE=1 the same under AddressSanitizer and UBSan (build-san/)
+#   make test-gpu        CUDA backend against the CPU backend (skips with no GPU)
+#   make demo            generate, train, track and score a short Sprites-MOT video
+#   make bench           throughput benchmarks (bench/ results printed)
+#   make install PREFIX=/usr/local
+#
+# BUILD and BINDIR may be overridden so that several builds share one tree.
+
+PREFIX   ?= /usr/local
+SANITIZE ?= 0
+CUDA     ?= auto
+CC       ?= gcc
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+BINDIR   ?= build-san/bin
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD    ?= build
+BINDIR   ?= bin
+SANFLAGS :=
+endif
+
+PKGS     := msgpack libpng openblas
+PKGCFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT      ?= -O2
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter \
+            -pthread -Icommon -Ikernels $(PKGCFLAGS) $(SANFLAGS) -MMD -MP
+LDFLAGS  += -pthread $(SANFLAGS) -Wl,--as-needed
+LDLIBS   += $(PKGLIBS) -lm
+
+# CUDA backend: compiled and linked whenever nvcc is found (CUDA=0 turns it off).
+CUDA_HOME ?= /usr/local/cuda
+NVCC     := $(shell command -v nvcc 2>/dev/null || { test -x $(CUDA_HOME)/bin/nvcc && echo $(CUDA_HOME)/bin/nvcc; })
+ifeq ($(CUDA),0)
+NVCC     :=
+endif
+CU_SRCS  := $(if $(NVCC),$(wildcard kernels/cuda/*.cu))
+ifneq ($(NVCC),)
+CFLAGS   += -DUSC_CUDA -I$(CUDA_HOME)/include
+NVFLAGS  ?= -O2 -std=c++17 -Icommon -Ikernels \
+            -gencode arch=compute_75,code=sm_75 -gencode arch=compute_90,code=sm_90 \
+            -gencode arch=compute_90,code=compute_90 -Xcompiler -fPIC,-Wall
+CUDALIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudnn -lcublas -lcudart -lstdc++
+endif
+
+COMMON_SRCS := $(wildcard common/*.c)
+KERNEL_SRCS := $(wildcard kernels/*.c kernels/cpu/*.c)
+TOOL_SRCS   := $(wildcard tools/*.c)
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+
+OBJS  := $(COMMON_SRCS:%.c=$(BUILD)/%.o) $(KERNEL_SRCS:%.c=$(BUILD)/%.o) $(CU_SRCS:%.cu=$(BUILD)/%.o)
+LIB   := $(BUILD)/libusc.a
+TOOLS := $(TOOL_SRCS:tools/%.c=$(BINDIR)/%)
+UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test test-run test-gpu check-sanitize deps data demo bench install clean fuzz
+.DELETE_ON_ERROR:
+
+all: $(TOOLS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.cu
+	@mkdir -p $(@D)
+	$(NVCC) $(NVFLAGS) -c -o $@ $<
+
+$(LIB): $(OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BINDIR)/%: $(BUILD)/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(CUDALIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lcriterion $(LDLIBS) $(CUDALIBS)
+
+# Every test and the demo start by making sure the Debian packages are there.
+deps:
+	@sh tests/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: all $(UNITS)
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) sh tests/run.sh
+
+check-sanitize: deps
+	@$(MAKE) --no-print-directory test-run SANITIZE=1
+
+test-gpu: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/test_gpu
+	@USC_GPU_TEST=1 $(BUILD)/tests/test_gpu
+
+data:
+	@sh pipelines/fetch-mnist.sh data
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BINDIR=$(BINDIR) sh pipelines/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) sh pipelines/bench.sh
+
+# libFuzzer harnesses (clang): make fuzz, then run build-fuzz/fuzz_NAME corpus/
+fuzz:
+	@for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); mkdir -p build-fuzz; \
+	  echo "clang $$n"; clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	  -Icommon -Ikernels $(PKGCFLAGS) -o build-fuzz/$$n $$f $(COMMON_SRCS) $(PKGLIBS) -lm || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(wildcard man/man1/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(wildcard man/man5/*.5) $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 644 $(wildcard man/man7/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
+
+clean:
+	rm -rf build build-san build-fuzz bin
+
+-include $(OBJS:.o=.d) $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%.d)
