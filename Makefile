@@ -56,7 +56,8 @@ TOOL_SRCS   := $(wildcard tools/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
-OBJS  := $(COMMON_SRCS:%.c=$(BUILD)/%.o) $(KERNEL_SRCS:%.c=$(BUILD)/%.o) $(CU_SRCS:%.cu=$(BUILD)/%.o)
+OBJS  := $(COMMON_SRCS:%.c=$(BUILD)/%.o) $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
+CU_OBJS := $(CU_SRCS:%.cu=$(BUILD)/%.o)
 LIB   := $(BUILD)/libusc.a
 TOOLS := $(TOOL_SRCS:tools/%.c=$(BINDIR)/%)
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -80,11 +81,19 @@ $(LIB): $(OBJS)
 
 $(BINDIR)/%: $(BUILD)/tools/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(CUDALIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(GPU_OBJS) $(LIB) $(LDLIBS) $(GPU_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lcriterion $(LDLIBS) $(CUDALIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GPU_OBJS) $(LIB) -lcriterion $(LDLIBS) $(GPU_LIBS)
+
+# Only the programs that train or embed link the CUDA backend (and load
+# cuDNN and cuBLAS at start); nn.c refers to it weakly, so the others run
+# on the CPU backend alone.
+GPU_PROGS := $(BINDIR)/ae-train $(BINDIR)/ae-embed $(BUILD)/tests/test_gpu
+$(GPU_PROGS): GPU_OBJS = $(CU_OBJS)
+$(GPU_PROGS): GPU_LIBS = $(CUDALIBS)
+$(GPU_PROGS): $(CU_OBJS)
 
 # Every test and the demo start by making sure the Debian packages are there.
 deps:
@@ -127,6 +136,8 @@ install: all
 	install -m 644 $(wildcard man/man1/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard man/man5/*.5) $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 $(wildcard man/man7/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
+	if [ -f data/mnist-digits.idx3-ubyte ]; then install -d $(DESTDIR)$(PREFIX)/share/usc-mots; \
+	  install -m 644 data/mnist-digits.idx3-ubyte $(DESTDIR)$(PREFIX)/share/usc-mots; fi
 
 clean:
 	rm -rf build build-san build-fuzz bin

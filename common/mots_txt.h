@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Largest image side accepted (PNG's practical limit; keeps h*w < 2^32). */
+#define MOTS_MAX_SIDE 65535u
+
 typedef struct mots_obj {
 	int64_t frame;
 	int64_t id;        /* class*1000 + instance in ground truth; any id in results */
@@ -26,8 +29,11 @@ typedef struct mots_file {
 /* Parses one line (without its newline). Returns 0, or -1 with a message
  * in err. The RLE string is checked for syntax and for runs summing to h*w. */
 int mots_parse_line(const char *line, mots_obj *o, char *err, size_t errn);
-/* Loads a whole file, in file order. Errors read "PATH:LINE: what". */
+/* Loads a whole file, in file order. Errors read "PATH:LINE: what".
+ * Blank lines are skipped; "\r\n" line ends are accepted. */
 int mots_load(const char *path, mots_file *mf, char *err, size_t errn);
+/* Same from an open file (name is used in messages); fp is not closed. */
+int mots_load_fp(FILE *fp, const char *name, mots_file *mf, char *err, size_t errn);
 void mots_file_free(mots_file *mf);
 /* Writes one line exactly as the format spells it, newline included. */
 int mots_write_line(FILE *fp, int64_t frame, int64_t id, int cls, uint32_t h, uint32_t w, const char *rle);

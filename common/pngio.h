@@ -21,7 +21,13 @@ void image_free(image *im);
  * 16-bit colour is reduced to 8 bits, 16-bit gray stays 16-bit. Returns 0,
  * or -1 with "PATH: what" in err. */
 int png_load(const char *path, image *im, char *err, size_t errn);
+/* Same, from memory (tests and fuzzing); name is used in messages. */
+int png_load_mem(const void *buf, size_t len, const char *name, image *im, char *err, size_t errn);
 /* Writes im atomically (temporary file, then rename). Returns 0 or -1. */
 int png_save(const char *path, const image *im, char *err, size_t errn);
+
+/* Largest decoded image png_load accepts, in bytes (default 1 GiB): a
+ * header declaring a huge image fails before anything is allocated. */
+extern size_t png_max_bytes;
 
 #endif

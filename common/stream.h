@@ -20,7 +20,9 @@
 
 #define MS_VERSION      1
 #define MS_MAX_OBJECT   (256u << 20)   /* bytes in one header or record */
-#define MS_MAX_ITEMS    (16u << 20)    /* elements in one array or map */
+#define MS_MAX_ITEMS    (16u << 20)    /* elements in one array or map, and in
+                                          one header or record altogether */
+#define MS_MAX_SIDE     65535          /* image width / height */
 
 /* Raw MessagePack key/value pairs of unknown keys, passed through. */
 typedef struct ms_extra {
@@ -84,6 +86,16 @@ void ms_det_set_z(ms_det *d, const float *z, uint32_t n);
 void ms_det_add_cl(ms_det *d, int64_t key);
 void ms_det_add_ml(ms_det *d, int64_t key);
 
+/* Unknown keys. find: 1 and the raw MessagePack value if key is there, else
+ * 0. put: adds key with a raw MessagePack value (one complete object),
+ * replacing an earlier value of the same key. */
+int ms_extra_find(const ms_extra *x, const char *key, const uint8_t **val, size_t *len);
+void ms_extra_put(ms_extra *x, const char *key, const uint8_t *val, size_t len);
+void ms_extra_clear(ms_extra *x);
+/* Sets h->tool (basename of argv[0]) and h->args (the arguments joined by
+ * spaces), so every segment records what made it. */
+void ms_header_set_tool(ms_header *h, int argc, char **argv);
+
 /* ---- reading ---- */
 typedef struct ms_reader ms_reader;
 
@@ -104,6 +116,19 @@ int ms_read_header(ms_reader *r, ms_header *h);
 int ms_read_det(ms_reader *r, ms_det *d);
 /* Number of the last record read in this segment (1-based), for messages. */
 uint64_t ms_reader_record(const ms_reader *r);
+/* The raw MessagePack bytes of the last header, record or trailer read
+ * (valid until the next read). */
+void ms_reader_last_raw(const ms_reader *r, const uint8_t **buf, size_t *len);
+/* Generic reading (model files, dumps): the next complete MessagePack
+ * object, checked against the caps but not interpreted. 1 = object,
+ * 0 = clean end of input, -1 = error (truncated, over a cap, not
+ * MessagePack). Do not mix with ms_read_header / ms_read_det. */
+int ms_read_raw(ms_reader *r, const uint8_t **buf, size_t *len);
+/* The next object without consuming it (1, 0 at end of input, -1 on
+ * error): lets a reader decide between ms_read_raw and the typed calls. */
+int ms_peek_raw(ms_reader *r, const uint8_t **buf, size_t *len);
+/* Index (1-based) of the segment being read, for messages. */
+uint64_t ms_reader_segment(const ms_reader *r);
 
 /* ---- writing ---- */
 typedef struct ms_writer ms_writer;

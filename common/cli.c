@@ -1,0 +1,48 @@
+#include "cli.h"
+#include "err.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+long long cli_int(const char *opt, const char *arg, long long lo, long long hi)
+{
+	char *e;
+	errno = 0;
+	long long v = strtoll(arg, &e, 10);
+	if (e == arg || *e || errno)
+		die_usage("%s: '%s' is not an integer", opt, arg);
+	if (v < lo || v > hi)
+		die_usage("%s: %lld is outside %lld..%lld", opt, v, lo, hi);
+	return v;
+}
+
+double cli_num(const char *opt, const char *arg, double lo, double hi)
+{
+	char *e;
+	errno = 0;
+	double v = strtod(arg, &e);
+	if (e == arg || *e || errno || isnan(v))
+		die_usage("%s: '%s' is not a number", opt, arg);
+	if (v < lo || v > hi)
+		die_usage("%s: %g is outside %g..%g", opt, v, lo, hi);
+	return v;
+}
+
+char *cli_stem(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t b = n;
+	while (b > 0 && path[b - 1] != '/')
+		b--;
+	char *s = xmalloc(n - b + 1);
+	memcpy(s, path + b, n - b);
+	s[n - b] = 0;
+	char *dot = strrchr(s, '.');
+	if (dot && dot != s)
+		*dot = 0;
+	return s;
+}

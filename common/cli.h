@@ -1,0 +1,13 @@
+/* cli.h: strict option values for getopt_long mains. Each parser calls
+ * die_usage("--OPT: ...") (exit 2) on a value that does not parse whole or
+ * lies outside [lo, hi]. */
+#ifndef USC_CLI_H
+#define USC_CLI_H
+
+long long cli_int(const char *opt, const char *arg, long long lo, long long hi);
+double cli_num(const char *opt, const char *arg, double lo, double hi);
+/* Basename of path without its extension (malloc'd): the default sequence
+ * name of an input ("../0002.txt" -> "0002", "seq/img1/" -> "img1"). */
+char *cli_stem(const char *path);
+
+#endif

@@ -1,0 +1,177 @@
+/* MOTChallenge box txt: "frame,id,x,y,w,h,conf[,class,vis,...]". */
+#include "mot_txt.h"
+#include "err.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MOT_MAX_FIELDS 16
+
+/* Splits on commas and blanks ("1, 2,3 4" is four fields); an empty field
+ * between two commas is an error. Returns the field count, or -1. */
+static int split(char *s, char **f)
+{
+	int n = 0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (!*s)
+			return n;
+		if (*s == ',' || n == MOT_MAX_FIELDS)
+			return -1;
+		f[n++] = s;
+		while (*s && *s != ',' && *s != ' ' && *s != '\t' && *s != '\r')
+			s++;
+		int comma = *s == ',';
+		if (*s)
+			*s++ = 0;
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (!comma && *s == ',')
+			s++;
+		else if (comma && !*s)
+			return n;   /* a trailing comma ends the line */
+	}
+}
+
+static int num(const char *f, double *v)
+{
+	char *e;
+	errno = 0;
+	*v = strtod(f, &e);
+	return errno == ERANGE || e == f || *e || !isfinite(*v) ? -1 : 0;
+}
+
+/* An integral value (frames and ids may be written "12.0"). */
+static int whole(const char *f, int64_t *v)
+{
+	double d;
+	if (num(f, &d) != 0 || d != floor(d) || fabs(d) > 9e15)
+		return -1;
+	*v = (int64_t)d;
+	return 0;
+}
+
+int mot_parse_line(const char *line, mot_box *b, char *err, size_t errn)
+{
+	static const char *names[] = { "frame", "id", "x", "y", "width", "height", "confidence",
+				       "class", "visibility" };
+	size_t len = strlen(line);
+	char *buf = xmalloc(len + 1), *f[MOT_MAX_FIELDS];
+	memcpy(buf, line, len + 1);
+	int n = split(buf, f), rc = -1;
+	double d[9];
+	if (n == 0) {
+		free(buf);
+		return 1;
+	}
+	if (n < 0) {
+		errf(err, errn, "empty field or more than %d fields", MOT_MAX_FIELDS);
+		goto out;
+	}
+	if (n < 6) {
+		errf(err, errn, "expected at least 6 fields (frame,id,x,y,w,h), found %d", n);
+		goto out;
+	}
+	if (whole(f[0], &b->frame) != 0) {
+		errf(err, errn, "bad frame '%.40s'", f[0]);
+		goto out;
+	}
+	if (whole(f[1], &b->id) != 0) {
+		errf(err, errn, "bad id '%.40s'", f[1]);
+		goto out;
+	}
+	for (int i = 2; i < n && i < 9; i++)
+		if (num(f[i], &d[i]) != 0) {
+			errf(err, errn, "bad %s '%.40s'", names[i], f[i]);
+			goto out;
+		}
+	if (d[4] < 0 || d[5] < 0) {
+		errf(err, errn, "negative box size %gx%g", d[4], d[5]);
+		goto out;
+	}
+	b->x = d[2], b->y = d[3], b->w = d[4], b->h = d[5];
+	b->conf = n > 6 ? d[6] : 1;
+	b->cls = n > 7 ? (int)d[7] : -1;
+	b->vis = n > 8 ? d[8] : -1;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+int mot_load(const char *path, mot_file *mf, char *err, size_t errn)
+{
+	char *line = NULL, e[200];
+	size_t cap = 0, bcap = 0;
+	ssize_t len;
+	uint32_t lineno = 0;
+	mf->box = NULL, mf->n = 0;
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return errf(err, errn, "%s: %s", path, strerror(errno));
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if ((size_t)len != strlen(line)) {
+			errf(err, errn, "%s:%u: NUL byte in line", path, lineno);
+			goto fail;
+		}
+		if (len && line[len - 1] == '\n')
+			line[--len] = 0;
+		if (mf->n == bcap) {
+			bcap = bcap ? bcap * 2 : 256;
+			mf->box = xrealloc(mf->box, bcap * sizeof *mf->box);
+		}
+		int r = mot_parse_line(line, &mf->box[mf->n], e, sizeof e);
+		if (r < 0) {
+			errf(err, errn, "%s:%u: %s", path, lineno, e);
+			goto fail;
+		}
+		if (r == 0)
+			mf->box[mf->n++].line = lineno;
+	}
+	if (ferror(fp)) {
+		errf(err, errn, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(line);
+	fclose(fp);
+	return 0;
+fail:
+	free(line);
+	fclose(fp);
+	mot_file_free(mf);
+	return -1;
+}
+
+void mot_file_free(mot_file *mf)
+{
+	free(mf->box);
+	mf->box = NULL, mf->n = 0;
+}
+
+/* Shortest "%.*g" that reads back as the same double. */
+static void shortest(char *s, size_t n, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15) {   /* "10", not "1e+01" */
+		snprintf(s, n, "%.0f", v);
+		return;
+	}
+	for (int p = 1; p <= 17; p++) {
+		snprintf(s, n, "%.*g", p, v);
+		if (strtod(s, NULL) == v)
+			return;
+	}
+}
+
+int mot_write_line(FILE *fp, int64_t frame, int64_t id, double x, double y, double w, double h,
+		   double conf)
+{
+	char a[4][32], c[32];
+	shortest(a[0], 32, x), shortest(a[1], 32, y), shortest(a[2], 32, w), shortest(a[3], 32, h);
+	shortest(c, 32, conf);
+	return fprintf(fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)frame, (long long)id,
+		       a[0], a[1], a[2], a[3], c) < 0 ? -1 : 0;
+}

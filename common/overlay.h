@@ -1,0 +1,24 @@
+/* overlay.h: drawing tracks on frames for people to look at: each track's
+ * mask tinted in a colour that depends only on its id (the same in every
+ * frame and every run), its outline in the full colour, and its id written
+ * at the top-left corner of its box with a small built-in 5x7 font. */
+#ifndef USC_OVERLAY_H
+#define USC_OVERLAY_H
+
+#include <stdint.h>
+
+#include "pngio.h"
+#include "rle.h"
+
+/* Copies an 8-bit gray, RGB or RGBA image into a new RGB image. */
+void overlay_to_rgb(const image *in, image *out);
+/* The colour of track id: hues spread by the golden ratio, so that
+ * consecutive ids differ clearly. */
+void overlay_colour(int64_t id, uint8_t rgb[3]);
+/* Blends the mask in at half strength and draws its outline. */
+void overlay_mask(image *rgb, const rle_t *mask, int64_t id);
+/* Writes the id (white on a black box, font scaled x2) with its top-left
+ * corner at (x, y), moved inside the image if needed. */
+void overlay_label(image *rgb, int x, int y, int64_t id);
+
+#endif

@@ -1,0 +1,74 @@
+/* cgraph.h: the static constraint graph of a detection stream
+ * (method.md §4.2 and §4.3).
+ *
+ * Two detections cannot be the same object when they are in the same
+ * frame, or when they are at most alpha_t frames apart and either their
+ * masks do not overlap (IoU <= iou_thr) or their latent vectors are far
+ * apart (||z_a - z_b|| >= embed_thr). Each detection gets, as cannot-links,
+ * the keys of the earlier detections it conflicts with. The graph streams:
+ * it keeps only the detections of the last alpha_t frames, so memory is
+ * bounded by that window, not by the video. */
+#ifndef USC_CGRAPH_H
+#define USC_CGRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rle.h"
+
+typedef enum {
+	CG_MASK_IOU,   /* mask IoU of the full-image RLEs (box IoU when one has none) */
+	CG_BOX_IOU,    /* IoU of the x, y, w, h boxes */
+	CG_EMBED,      /* Euclidean distance of the latent vectors */
+} cg_metric;
+
+typedef struct cg_opts {
+	int alpha_t;        /* temporal range in frames (KITTI 1, MOTSChallenge 2) */
+	double iou_thr;     /* cannot-link when IoU <= this (0: no overlap) */
+	double embed_thr;   /* cannot-link when ||dz|| >= this (MNIST 2.5, Sprites 1.0) */
+	cg_metric metric;
+} cg_opts;
+
+void cg_opts_default(cg_opts *o);   /* alpha_t 1, iou_thr 0, embed_thr 2.5, mask IoU */
+
+/* One detection as the graph sees it. The caller's buffers are borrowed:
+ * cg_add() copies what it keeps. */
+typedef struct cg_node {
+	int64_t f, k;        /* frame and key */
+	float box[4];        /* x, y, w, h in pixels */
+	const rle_t *rle;    /* full-image mask, or NULL */
+	rle_box bb;          /* rle_bbox(rle), when rle is set */
+	const float *z;      /* latent vector, or NULL */
+	uint32_t zdim;
+} cg_node;
+
+/* IoU of two x, y, w, h boxes (pycocotools bbox IoU: no +1 pixel). */
+double cg_box_iou(const float a[4], const float b[4]);
+
+/* The temporal criterion alone, for two detections of different frames:
+ * 1 = cannot-link, 0 = none, -1 = the metric cannot be computed (no z, z
+ * lengths or mask sizes differ), with a message in err. */
+int cg_temporal_cl(const cg_opts *o, const cg_node *a, const cg_node *b, char *err, size_t errn);
+
+/* Growable list of keys. */
+typedef struct cg_keys {
+	int64_t *k;
+	size_t n, cap;
+} cg_keys;
+
+typedef struct cgraph cgraph;
+
+cgraph *cg_new(const cg_opts *o);
+void cg_free(cgraph *g);
+/* Forgets every detection (a new sequence starts). */
+void cg_reset(cgraph *g);
+/* Adds the next detection (frames must not decrease) and sets out to the
+ * keys of the earlier detections it cannot link with, oldest first: every
+ * earlier one of its frame, then those within alpha_t frames that meet the
+ * criterion. Returns 0, or -1 with a message in err (frame going back, a
+ * metric that cannot be computed). */
+int cg_add(cgraph *g, const cg_node *d, cg_keys *out, char *err, size_t errn);
+/* Detections held now (for tests of the memory bound). */
+size_t cg_held(const cgraph *g);
+
+#endif

@@ -1,0 +1,659 @@
+#include "ckmeans.h"
+#include "err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- scratch ---- */
+
+enum {
+	B_CEN, B_HEAD, B_REMAP, B_BAD, B_COG, B_DIST, B_USED,          /* COP-KMeans */
+	B_C, B_CN, B_CBEST, B_CLOSE, B_KLAB, B_KOLD, B_KCNT, B_KBEST,   /* k-means */
+	B_WPOS, B_Z, B_FR, B_WDET, B_CNT, B_FIRST, B_INIT, B_PAR, B_GRP, B_CL, /* window */
+	B_KEYS, B_LAB, B_MEM, B_MOFF, B_MID, B_MSC, B_ROOT,
+	B_N
+};
+
+struct ck_ws {
+	void *p[B_N];
+	size_t cap[B_N];
+};
+
+ck_ws *ck_ws_new(void)
+{
+	return xcalloc(1, sizeof(ck_ws));
+}
+
+void ck_ws_free(ck_ws *ws)
+{
+	if (!ws)
+		return;
+	for (int i = 0; i < B_N; i++)
+		free(ws->p[i]);
+	free(ws);
+}
+
+/* Buffer b with room for n elements of size sz (contents not kept). */
+static void *buf(ck_ws *ws, int b, size_t n, size_t sz)
+{
+	size_t bytes = (n ? n : 1) * sz;
+	if (ws->cap[b] < bytes) {
+		free(ws->p[b]);
+		ws->cap[b] = bytes + bytes / 2;
+		ws->p[b] = xmalloc(ws->cap[b]);
+	}
+	return ws->p[b];
+}
+
+static double sqdist(const float *a, const float *b, size_t d)
+{
+	double s = 0;
+	for (size_t i = 0; i < d; i++) {
+		double x = (double)a[i] - b[i];
+		s += x * x;
+	}
+	return s;
+}
+
+double ck_tolerance(const float *Z, size_t n, size_t d, double tol)
+{
+	if (n == 0 || d == 0)
+		return 0;
+	double var = 0;
+	for (size_t j = 0; j < d; j++) {
+		double m = 0, v = 0;
+		for (size_t i = 0; i < n; i++)
+			m += Z[i * d + j];
+		m /= (double)n;
+		for (size_t i = 0; i < n; i++) {
+			double x = Z[i * d + j] - m;
+			v += x * x;
+		}
+		var += v / (double)n;
+	}
+	return tol * var / (double)d;
+}
+
+/* ---- COP-KMeans (§4.4) ---- */
+
+size_t ck_cop_kmeans(ck_ws *ws, const float *Z, size_t n, size_t d, const int64_t *frame,
+		     const uint32_t *grp, size_t ng, const uint8_t *cl,
+		     const uint32_t *init, size_t k, int max_iter, double tol,
+		     uint32_t *lab, int *iters)
+{
+	/* Centres are always points (the initial ones, those that open a
+	 * cluster, the most recent members), so they are kept as indices. At
+	 * most one cluster opens per point in an iteration: k + n bound them. */
+	size_t cap = k + n;
+	uint32_t *cen = buf(ws, B_CEN, cap, sizeof *cen);
+	uint32_t *head = buf(ws, B_HEAD, cap, sizeof *head);
+	int32_t *remap = buf(ws, B_REMAP, cap, sizeof *remap);
+	uint8_t *bad = buf(ws, B_BAD, cap, 1);
+	int32_t *cog = buf(ws, B_COG, ng, sizeof *cog);
+	double *dist = buf(ws, B_DIST, cap, sizeof *dist);
+	size_t nc = k;
+	memcpy(cen, init, k * sizeof *cen);
+	int it = 0;
+	while (it < max_iter) {
+		it++;
+		for (size_t g = 0; g < ng; g++)
+			cog[g] = -1;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t g = grp[i];
+			if (cog[g] >= 0)
+				continue;   /* placed with its must-link component */
+			memset(bad, 0, nc);
+			if (cl)
+				for (size_t h = 0; h < ng; h++)
+					if (h != g && cog[h] >= 0 && cl[(size_t)g * ng + h])
+						bad[cog[h]] = 1;
+			int32_t best = -1;
+			for (size_t c = 0; c < nc; c++) {
+				if (bad[c])
+					continue;
+				dist[c] = sqdist(Z + i * d, Z + (size_t)cen[c] * d, d);
+				if (best < 0 || dist[c] < dist[best])
+					best = (int32_t)c;
+			}
+			if (best < 0) {   /* no feasible centre: open a cluster on i */
+				best = (int32_t)nc;
+				cen[nc++] = (uint32_t)i;
+			}
+			cog[g] = best;
+		}
+		for (size_t c = 0; c < nc; c++)
+			remap[c] = -1;
+		for (size_t i = 0; i < n; i++) {
+			lab[i] = (uint32_t)cog[grp[i]];
+			remap[lab[i]] = 0;
+		}
+		/* Empty clusters disappear; the rest keep their order. */
+		size_t nn = 0;
+		for (size_t c = 0; c < nc; c++)
+			if (remap[c] == 0)
+				remap[c] = (int32_t)nn++;
+		for (size_t c = 0; c < nn; c++)
+			head[c] = UINT32_MAX;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t c = (uint32_t)remap[lab[i]];
+			if (head[c] == UINT32_MAX || frame[i] > frame[head[c]])
+				head[c] = (uint32_t)i;
+		}
+		double shift = 0;
+		for (size_t c = 0; c < nc; c++)
+			if (remap[c] >= 0)
+				shift += sqdist(Z + (size_t)cen[c] * d, Z + (size_t)head[remap[c]] * d, d);
+		for (size_t i = 0; i < n; i++)
+			lab[i] = (uint32_t)remap[lab[i]];
+		memcpy(cen, head, nn * sizeof *cen);
+		nc = nn;
+		if (shift <= tol)
+			break;
+	}
+	if (iters)
+		*iters = it;
+	return nc;
+}
+
+/* ---- plain k-means ---- */
+
+static void kmeanspp(const float *Z, size_t n, size_t d, size_t k, rng *r, float *C, double *close)
+{
+	size_t trials = 2 + (size_t)log((double)k);
+	size_t first = (size_t)rng_below(r, n);
+	memcpy(C, Z + first * d, d * sizeof *C);
+	double pot = 0;
+	for (size_t i = 0; i < n; i++)
+		pot += close[i] = sqdist(Z + i * d, C, d);
+	for (size_t c = 1; c < k; c++) {
+		size_t best = 0;
+		double bestpot = INFINITY;
+		for (size_t t = 0; t < trials; t++) {
+			/* the first point whose running sum reaches u */
+			double u = rng_uniform(r) * pot, acc = 0;
+			size_t cand = n - 1;
+			for (size_t i = 0; i < n; i++) {
+				acc += close[i];
+				if (acc >= u) {
+					cand = i;
+					break;
+				}
+			}
+			double p = 0;
+			for (size_t i = 0; i < n; i++) {
+				double x = sqdist(Z + i * d, Z + cand * d, d);
+				p += x < close[i] ? x : close[i];
+			}
+			if (p < bestpot)
+				bestpot = p, best = cand;
+		}
+		memcpy(C + c * d, Z + best * d, d * sizeof *C);
+		for (size_t i = 0; i < n; i++) {
+			double x = sqdist(Z + i * d, Z + best * d, d);
+			if (x < close[i])
+				close[i] = x;
+		}
+		pot = bestpot;
+	}
+}
+
+static double assign(const float *Z, size_t n, size_t d, const float *C, size_t k, uint32_t *lab)
+{
+	double inertia = 0;
+	for (size_t i = 0; i < n; i++) {
+		double bd = INFINITY;
+		uint32_t b = 0;
+		for (size_t c = 0; c < k; c++) {
+			double x = sqdist(Z + i * d, C + c * d, d);
+			if (x < bd)
+				bd = x, b = (uint32_t)c;
+		}
+		lab[i] = b;
+		inertia += bd;
+	}
+	return inertia;
+}
+
+size_t ck_kmeans(ck_ws *ws, const float *Z, size_t n, size_t d, size_t k, int n_init,
+		 int max_iter, double tol, rng *r, uint32_t *lab)
+{
+	if (k > n)
+		k = n;
+	if (k == 0)
+		return 0;
+	float *C = buf(ws, B_C, k * d, sizeof *C);
+	float *Cn = buf(ws, B_CN, k * d, sizeof *Cn);
+	double *close = buf(ws, B_CLOSE, n, sizeof *close);
+	uint32_t *l = buf(ws, B_KLAB, n, sizeof *l);
+	uint32_t *lold = buf(ws, B_KOLD, n, sizeof *lold);
+	uint32_t *cnt = buf(ws, B_KCNT, k, sizeof *cnt);
+	uint32_t *best = buf(ws, B_KBEST, n, sizeof *best);
+	double bestin = INFINITY;
+	for (int run = 0; run < (n_init > 0 ? n_init : 1); run++) {
+		kmeanspp(Z, n, d, k, r, C, close);
+		for (int it = 0; it < max_iter; it++) {
+			assign(Z, n, d, C, k, l);
+			memset(Cn, 0, k * d * sizeof *Cn);
+			memset(cnt, 0, k * sizeof *cnt);
+			for (size_t i = 0; i < n; i++) {
+				cnt[l[i]]++;
+				for (size_t j = 0; j < d; j++)
+					Cn[l[i] * d + j] += Z[i * d + j];
+			}
+			/* An empty cluster takes the point farthest from its centre
+			 * (from a cluster that keeps at least one). */
+			for (size_t c = 0; c < k; c++) {
+				if (cnt[c])
+					continue;
+				double fd = -1;
+				size_t far = 0;
+				for (size_t i = 0; i < n; i++) {
+					double x = sqdist(Z + i * d, C + l[i] * d, d);
+					if (cnt[l[i]] > 1 && x > fd)
+						fd = x, far = i;
+				}
+				if (fd < 0)
+					break;
+				for (size_t j = 0; j < d; j++) {
+					Cn[l[far] * d + j] -= Z[far * d + j];
+					Cn[c * d + j] = Z[far * d + j];
+				}
+				cnt[l[far]]--;
+				l[far] = (uint32_t)c;
+				cnt[c] = 1;
+			}
+			for (size_t c = 0; c < k; c++)
+				for (size_t j = 0; j < d; j++)
+					Cn[c * d + j] = cnt[c] ? Cn[c * d + j] / (float)cnt[c] : C[c * d + j];
+			double shift = 0;
+			for (size_t j = 0; j < k * d; j++) {
+				double x = (double)Cn[j] - C[j];
+				shift += x * x;
+			}
+			memcpy(C, Cn, k * d * sizeof *C);
+			if (it > 0 && !memcmp(l, lold, n * sizeof *l))
+				break;   /* labels stable: converged exactly */
+			memcpy(lold, l, n * sizeof *l);
+			if (shift <= tol)
+				break;
+		}
+		double in = assign(Z, n, d, C, k, l);
+		if (in < bestin) {
+			bestin = in;
+			memcpy(best, l, n * sizeof *best);
+		}
+	}
+	/* number clusters by first appearance */
+	int32_t *remap = buf(ws, B_REMAP, k, sizeof *remap);
+	for (size_t c = 0; c < k; c++)
+		remap[c] = -1;
+	size_t nc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (remap[best[i]] < 0)
+			remap[best[i]] = (int32_t)nc++;
+		lab[i] = (uint32_t)remap[best[i]];
+	}
+	return nc;
+}
+
+/* ---- the sliding window ---- */
+
+void ck_opts_default(ck_opts *o)
+{
+	o->window = 3;
+	o->max_iter = 50;
+	o->tol = 1e-4;
+	o->constraints = 1;
+	o->n_init = 10;
+	o->kmeans_iter = 300;
+	o->static_cl_all = 0;
+	assoc_opts_default(&o->assoc);
+	o->seed = 1;
+}
+
+typedef struct rec {
+	int64_t f, k, id;
+	float score;
+	int has_score;
+	float *z;
+	int64_t *cl, *ml;
+	uint32_t ncl, nml;
+	size_t zcap, clcap, mlcap;
+} rec;
+
+struct cktrack {
+	ck_opts o;
+	rng r;
+	ck_ws *ws;
+	rec *q;                 /* ring of held detections, input order */
+	size_t head, len, cap;
+	size_t ready;           /* final ones at the front */
+	int started;
+	int64_t fr_start, last_f, next_id;
+	uint32_t zdim;
+	ck_stats st;
+};
+
+cktrack *ckt_new(const ck_opts *o)
+{
+	cktrack *t = xcalloc(1, sizeof *t);
+	t->o = *o;
+	t->o.assoc.window = o->window;
+	rng_seed(&t->r, o->seed);
+	t->ws = ck_ws_new();
+	t->cap = 64;
+	t->q = xcalloc(t->cap, sizeof *t->q);
+	t->next_id = 1;
+	return t;
+}
+
+void ckt_free(cktrack *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->cap; i++) {
+		free(t->q[i].z);
+		free(t->q[i].cl);
+		free(t->q[i].ml);
+	}
+	free(t->q);
+	ck_ws_free(t->ws);
+	free(t);
+}
+
+void ckt_reset(cktrack *t)
+{
+	t->head = t->len = t->ready = 0;
+	t->started = 0;
+	t->next_id = 1;
+}
+
+size_t ckt_ready(const cktrack *t)
+{
+	return t->ready;
+}
+
+size_t ckt_held(const cktrack *t)
+{
+	return t->len;
+}
+
+const ck_stats *ckt_stats(const cktrack *t)
+{
+	return &t->st;
+}
+
+static rec *qat(const cktrack *t, size_t i)
+{
+	return &t->q[(t->head + i) % t->cap];
+}
+
+int64_t ckt_pop(cktrack *t)
+{
+	if (!t->ready)
+		return 0;
+	int64_t id = qat(t, 0)->id;
+	t->head = (t->head + 1) % t->cap;
+	t->len--, t->ready--;
+	return id;
+}
+
+static void *copy_into(void *dst, size_t *cap, const void *src, size_t n, size_t sz)
+{
+	if (*cap < n) {
+		*cap = n + n / 2 + 4;
+		free(dst);
+		dst = xmalloc(*cap * sz);
+	}
+	if (n)
+		memcpy(dst, src, n * sz);
+	return dst;
+}
+
+static uint32_t uf_find(uint32_t *p, uint32_t i)
+{
+	while (p[i] != i)
+		i = p[i] = p[p[i]];
+	return i;
+}
+
+static void uf_union(uint32_t *p, uint32_t a, uint32_t b)
+{
+	a = uf_find(p, a), b = uf_find(p, b);
+	if (a != b)
+		p[a > b ? a : b] = a < b ? a : b;   /* the earlier point is the root */
+}
+
+typedef struct { int64_t k; uint32_t w; } keypos;
+
+static int cmp_key(const void *a, const void *b)
+{
+	int64_t x = ((const keypos *)a)->k, y = ((const keypos *)b)->k;
+	return (x > y) - (x < y);
+}
+
+static int32_t lookup(const keypos *kp, size_t n, int64_t k)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (kp[mid].k < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && kp[lo].k == k ? (int32_t)kp[lo].w : -1;
+}
+
+size_t ck_key_frame(const size_t *count, size_t nf)
+{
+	size_t best = 0;
+	for (size_t i = 1; i < nf; i++)
+		if (count[i] > count[best] || (count[i] == count[best] && best != 0))
+			best = i;
+	return best;
+}
+
+size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
+		      uint32_t *grp, const uint8_t **clout)
+{
+	uint32_t *par = buf(ws, B_PAR, n, sizeof *par);
+	keypos *kp = buf(ws, B_KEYS, n, sizeof *kp);
+	for (size_t i = 0; i < n; i++) {
+		par[i] = (uint32_t)i;
+		kp[i].k = w[i].k, kp[i].w = (uint32_t)i;
+	}
+	qsort(kp, n, sizeof *kp, cmp_key);
+	/* must-links: one component per track id, plus the stream's */
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].id > 0)
+			for (size_t j = 0; j < i; j++)
+				if (w[j].id == w[i].id) {
+					uf_union(par, (uint32_t)j, (uint32_t)i);
+					break;
+				}
+		for (uint32_t e = 0; e < w[i].nml; e++) {
+			int32_t j = lookup(kp, n, w[i].ml[e]);
+			if (j >= 0)
+				uf_union(par, (uint32_t)j, (uint32_t)i);
+		}
+	}
+	uint32_t *root = buf(ws, B_ROOT, n, sizeof *root);
+	size_t ng = 0;
+	for (size_t i = 0; i < n; i++)
+		root[i] = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = uf_find(par, (uint32_t)i);
+		if (root[r] == UINT32_MAX)
+			root[r] = (uint32_t)ng++;
+		grp[i] = root[r];
+	}
+	/* cannot-links between components: the closure of §4.2 */
+	uint8_t *cl = buf(ws, B_CL, ng * ng, 1);
+	memset(cl, 0, ng * ng);
+	for (size_t i = 0; i < n; i++) {
+		for (uint32_t e = 0; e < w[i].ncl; e++) {
+			int32_t j = lookup(kp, n, w[i].cl[e]);
+			if (j < 0)
+				continue;   /* out of the window */
+			size_t later = w[j].f > w[i].f ? (size_t)j : i;
+			if (w[j].f != w[i].f && w[later].id != 0 && !static_all)
+				continue;   /* temporal links bind unlabelled detections */
+			cl[grp[i] * ng + grp[j]] = cl[grp[j] * ng + grp[i]] = 1;
+		}
+		if (w[i].id > 0)
+			for (size_t j = 0; j < i; j++)
+				if (w[j].id > 0 && w[j].id != w[i].id)
+					cl[grp[i] * ng + grp[j]] = cl[grp[j] * ng + grp[i]] = 1;
+	}
+	*clout = cl;
+	return ng;
+}
+
+/* Clusters the window ending at frame fr and writes the new ids back. */
+static void cluster_window(cktrack *t, int64_t fr)
+{
+	ck_ws *ws = t->ws;
+	int64_t lo = fr - t->o.window + 1;
+	size_t s = t->len;
+	while (s > 0 && qat(t, s - 1)->f >= lo)
+		s--;
+	size_t n = t->len - s, d = t->zdim;
+	if (!n)
+		return;
+	/* window order: current frame first, each frame in input order */
+	uint32_t *wpos = buf(ws, B_WPOS, n, sizeof *wpos);
+	float *Z = buf(ws, B_Z, n * d, sizeof *Z);
+	int64_t *frame = buf(ws, B_FR, n, sizeof *frame);
+	ck_wdet *wd = buf(ws, B_WDET, n, sizeof *wd);
+	size_t *cnt = buf(ws, B_CNT, n, sizeof *cnt), *first = buf(ws, B_FIRST, n, sizeof *first);
+	size_t w = 0, nf = 0;
+	for (size_t e = t->len; e > s;) {
+		size_t b = e;
+		int64_t f = qat(t, e - 1)->f;
+		while (b > s && qat(t, b - 1)->f == f)
+			b--;
+		cnt[nf] = e - b, first[nf++] = w;
+		for (size_t i = b; i < e; i++, w++) {
+			const rec *r = qat(t, i);
+			wpos[w] = (uint32_t)i;
+			memcpy(Z + w * d, r->z, d * sizeof *Z);
+			frame[w] = r->f;
+			wd[w] = (ck_wdet){.f = r->f, .k = r->k, .id = r->id,
+					  .cl = r->cl, .ncl = r->ncl, .ml = r->ml, .nml = r->nml};
+		}
+		e = b;
+	}
+	size_t key = ck_key_frame(cnt, nf), k = cnt[key];
+	uint32_t *init = buf(ws, B_INIT, k, sizeof *init);
+	for (size_t i = 0; i < k; i++)
+		init[i] = (uint32_t)(first[key] + i);
+	rng_shuffle_u32(&t->r, init, k);
+
+	uint32_t *lab = buf(ws, B_LAB, n, sizeof *lab);
+	size_t nc;
+	double tol = ck_tolerance(Z, n, d, t->o.tol);
+	if (t->o.constraints) {
+		uint32_t *grp = buf(ws, B_GRP, n, sizeof *grp);
+		const uint8_t *cl;
+		size_t ng = ck_constraints(ws, wd, n, t->o.static_cl_all, grp, &cl);
+		int it;
+		nc = ck_cop_kmeans(ws, Z, n, d, frame, grp, ng, cl, init, k,
+				   t->o.max_iter, tol, lab, &it);
+		t->st.iters += (uint64_t)it;
+		t->st.unconverged += it >= t->o.max_iter;
+		t->st.opened += nc > k ? nc - k : 0;
+	} else {
+		nc = ck_kmeans(ws, Z, n, d, k, t->o.n_init, t->o.kmeans_iter, tol, &t->r, lab);
+	}
+	t->st.windows++;
+
+	/* association, cluster by cluster, members in window order */
+	uint32_t *moff = buf(ws, B_MOFF, nc + 1, sizeof *moff);
+	uint32_t *mem = buf(ws, B_MEM, n, sizeof *mem);
+	int64_t *mid = buf(ws, B_MID, n, sizeof *mid);
+	float *msc = buf(ws, B_MSC, n, sizeof *msc);
+	memset(moff, 0, (nc + 1) * sizeof *moff);
+	for (size_t i = 0; i < n; i++)
+		moff[lab[i] + 1]++;
+	for (size_t c = 0; c < nc; c++)
+		moff[c + 1] += moff[c];
+	for (size_t i = 0; i < n; i++)
+		mem[moff[lab[i]]++] = (uint32_t)i;
+	for (size_t c = nc; c > 0; c--)
+		moff[c] = moff[c - 1];
+	moff[0] = 0;
+	for (size_t c = 0; c < nc; c++) {
+		size_t m = moff[c + 1] - moff[c];
+		const uint32_t *mm = mem + moff[c];
+		for (size_t j = 0; j < m; j++) {
+			const rec *r = qat(t, wpos[mm[j]]);
+			mid[j] = r->id;
+			msc[j] = r->has_score ? r->score : 1.0f;
+		}
+		if (assoc_cluster(&t->o.assoc, m, mid, msc, &t->next_id) == ASSOC_BIRTH)
+			t->st.births++;
+		for (size_t j = 0; j < m; j++)
+			qat(t, wpos[mm[j]])->id = mid[j];
+	}
+}
+
+static void process(cktrack *t, int64_t fr)
+{
+	if (fr >= t->fr_start + t->o.window - 1)
+		cluster_window(t, fr);
+}
+
+int ckt_add(cktrack *t, const ck_rec *r, char *err, size_t errn)
+{
+	if (!r->z)
+		return errf(err, errn, "no z (run ae-embed first)");
+	if (t->started) {
+		if (r->f < t->last_f)
+			return errf(err, errn, "frame %lld after frame %lld: frames must not decrease",
+				    (long long)r->f, (long long)t->last_f);
+		if (r->zdim != t->zdim)
+			return errf(err, errn, "z has %u values, earlier records %u", r->zdim, t->zdim);
+		if (r->f > t->last_f) {
+			process(t, t->last_f);
+			int64_t lo = r->f - t->o.window + 1;   /* the oldest frame still needed */
+			while (t->ready < t->len && qat(t, t->ready)->f < lo)
+				t->ready++;
+		}
+	} else {
+		if (r->zdim == 0)
+			return errf(err, errn, "z is empty");
+		t->started = 1;
+		t->fr_start = r->f;
+		t->zdim = r->zdim;
+	}
+	t->last_f = r->f;
+	if (t->len == t->cap) {
+		size_t cap = t->cap * 2;
+		rec *q = xcalloc(cap, sizeof *q);
+		for (size_t i = 0; i < t->cap; i++)
+			q[i] = t->q[(t->head + i) % t->cap];
+		free(t->q);
+		t->q = q, t->head = 0, t->cap = cap;
+	}
+	rec *q = qat(t, t->len);
+	q->f = r->f, q->k = r->k, q->id = 0;
+	q->has_score = r->score != NULL;
+	q->score = r->score ? *r->score : 1.0f;
+	q->z = copy_into(q->z, &q->zcap, r->z, r->zdim, sizeof *q->z);
+	q->cl = copy_into(q->cl, &q->clcap, r->cl, r->ncl, sizeof *q->cl);
+	q->ncl = r->ncl;
+	q->ml = copy_into(q->ml, &q->mlcap, r->ml, r->nml, sizeof *q->ml);
+	q->nml = r->nml;
+	t->len++;
+	return 0;
+}
+
+void ckt_finish(cktrack *t)
+{
+	if (t->started)
+		process(t, t->last_f);
+	t->ready = t->len;
+	t->started = 0;
+}

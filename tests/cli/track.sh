@@ -1,0 +1,115 @@
+#!/bin/sh
+# cgraph-build and ckmeans in pipelines: the edges they add, the ids they
+# give (scored with mots-eval), determinism, and their errors. A short
+# Sprites-MOT video made by mots-synth, and KITTI MOTS masks from ../shared.
+. tests/cli/lib.sh
+D=$SHARED/data/kitti-mots-pointtrack
+
+$BIN/mots-synth --dataset sprites -o "$T/sp" --frames 150 --seed 3 -q || exit 1
+$BIN/mots-extract --mots "$T/sp/gt/gt_mots.txt" --keep-ids --patch 28 -q >"$T/sp.det" || exit 1
+$BIN/cgraph-build -q "$T/sp.det" >"$T/sp.cg" || exit 1
+
+# Every record lists every earlier record of its frame, and nothing from
+# more than alpha_t frames back.
+edges_ok() {   # STREAM ALPHA
+	$BIN/mots-dump --fields f,k,cl "$1" | awk -v A="$2" -F'[:,{}\\[\\]"]+' '
+	/"k":/ {
+		for (i = 1; i < NF; i++) { if ($i == "f") f = $(i + 1); if ($i == "k") k = $(i + 1) }
+		s = $0; sub(/.*"cl":\[/, "", s); sub(/\].*/, "", s)
+		n = split(s, e, ","); if (s == "") n = 0
+		same = 0
+		for (i = 1; i <= n; i++) {
+			if (!(e[i] in F)) { print "unknown key " e[i]; bad = 1 }
+			if (F[e[i]] == f) same++
+			if (f - F[e[i]] > A) { print "key " k " links frame " F[e[i]]; bad = 1 }
+		}
+		if (same != seen[f] + 0) { print "key " k ": " same " same-frame links, " seen[f] + 0 " before it"; bad = 1 }
+		F[k] = f; seen[f]++; recs++
+	}
+	END { exit bad || !recs }' >&2
+}
+check "cgraph-build: same-frame links, nothing beyond alpha_t" edges_ok "$T/sp.cg" 1
+check "cgraph-build: --alpha-t 2" sh -c "$BIN/cgraph-build -q --alpha-t 2 '$T/sp.det' >'$T/sp2.cg'"
+check "cgraph-build: --alpha-t 2 edges" edges_ok "$T/sp2.cg" 2
+
+# IoU <= -1 never holds: only the same-frame links are left.
+check "cgraph-build: --iou-thr -1 keeps only same-frame links" sh -c \
+	"$BIN/cgraph-build -q --iou-thr -1 '$T/sp.det' >'$T/sp0.cg'"
+check "cgraph-build: --iou-thr -1 edges" edges_ok "$T/sp0.cg" 0
+
+# The IoU baseline needs no z: every record gets an id, and a loose
+# threshold tracks the short video with few switches.
+baseline() {
+	$BIN/ckmeans -q --baseline iou --match-iou 0.2 "$T/sp.det" >"$T/base.det" &&
+	$BIN/mots-write -q --mots "$T/base.txt" "$T/base.det" &&
+	$BIN/mots-eval --gt "$T/sp/gt/gt_mots.txt" "$T/base.txt" >"$T/base.eval" &&
+	awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($9 != 0 || $10 != 0 || $11 > 10) exit 1 }
+	     END { exit !found }' "$T/base.eval"
+}
+check "ckmeans --baseline iou tracks Sprites-MOT" baseline
+
+fails "ckmeans: no z is an error" $BIN/ckmeans -q "$T/sp.cg"
+fails "cgraph-build: --metric embed needs z" $BIN/cgraph-build -q --metric embed "$T/sp.det"
+fails "ckmeans: not a stream" sh -c "echo hello | $BIN/ckmeans -q"
+head -c 20000 "$T/sp.cg" >"$T/cut.cg"
+fails "cgraph-build: truncated stream" $BIN/cgraph-build -q "$T/cut.cg"
+usage() { "$@" >/dev/null 2>&1; [ $? = 2 ]; }
+check "ckmeans: bad option value is a usage error" usage $BIN/ckmeans --window 0 "$T/sp.cg"
+check "cgraph-build: bad metric is a usage error" usage $BIN/cgraph-build --metric cosine "$T/sp.det"
+check "ckmeans: unknown baseline is a usage error" usage $BIN/ckmeans --baseline sort "$T/sp.det"
+
+# With latent vectors (a small model trained on the video itself).
+if [ -x "$BIN/ae-train" ] && [ -x "$BIN/ae-embed" ]; then
+	$BIN/ae-train -q --epochs 3 -o "$T/m.mp" "$T/sp.det" 2>"$T/train.err" &&
+	$BIN/ae-embed -q -m "$T/m.mp" "$T/sp.det" >"$T/spz.det" || { cat "$T/train.err"; exit 1; }
+	$BIN/cgraph-build -q "$T/spz.det" >"$T/spz.cg"
+	fails "ckmeans: no cl without --no-constraints" $BIN/ckmeans -q "$T/spz.det"
+	tracked() {
+		$BIN/ckmeans -q "$T/spz.cg" >"$T/ck.det" &&
+		$BIN/mots-write -q --mots "$T/ck.txt" "$T/ck.det" &&
+		$BIN/mots-eval --gt "$T/sp/gt/gt_mots.txt" "$T/ck.txt" >"$T/ck.eval" &&
+		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($2 < 80) exit 1 } END { exit !found }' "$T/ck.eval"
+	}
+	check "ckmeans tracks Sprites-MOT (sMOTSA >= 80)" tracked
+	same_bytes() {
+		$BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/a.det" && $BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/b.det" &&
+		cmp -s "$T/a.det" "$T/b.det" &&
+		$BIN/ckmeans -q --no-constraints --seed 7 "$T/spz.det" >"$T/c.det" &&
+		$BIN/ckmeans -q --no-constraints --seed 7 "$T/spz.det" >"$T/d.det" && cmp -s "$T/c.det" "$T/d.det"
+	}
+	check "ckmeans: same seed, same bytes" same_bytes
+	# A stream of two segments is two sequences: ids restart at 1.
+	two() {
+		cat "$T/spz.cg" "$T/spz.cg" | $BIN/ckmeans -q >"$T/two.det" &&
+		[ "$($BIN/mots-dump --fields id "$T/two.det" | grep -c '"id":1}')" = \
+		  "$((2 * $($BIN/mots-dump --fields id "$T/ck.det" | grep -c '"id":1}')))" ]
+	}
+	check "ckmeans: each segment is tracked alone" two
+else
+	skip "ckmeans on latent vectors" "no ae-train/ae-embed"
+fi
+
+# Real masks: PointTrack's KITTI MOTS cars, ids kept only as gt. The
+# baseline on unchanged masks finds every mask (no FP, no FN).
+if [ -f "$D/car/0002.txt" ]; then
+	real() {
+		$BIN/mots-extract -q --mots "$D/car/0002.txt" --keep-ids >"$T/k.det" &&
+		$BIN/cgraph-build -q "$T/k.det" >"$T/k.cg" && edges_ok "$T/k.cg" 1 &&
+		$BIN/ckmeans -q --baseline iou "$T/k.det" | $BIN/mots-write -q --mots "$T/k.txt" &&
+		$BIN/mots-eval --gt "$D/car/0002.txt" --class 1 "$T/k.txt" >"$T/k.eval" &&
+		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($9 != 0 || $10 != 0) exit 1 } END { exit !found }' "$T/k.eval"
+	}
+	check "KITTI MOTS cars: mask-IoU graph and baseline" real
+else
+	skip "KITTI MOTS cars" "no $D"
+fi
+
+# pipelines/track from masks to MOTS txt, MOT txt and overlay PNGs.
+pipeline() {
+	BIN=$BIN pipelines/track -b -k '--match-iou 0.2' -w '--first 1' -i "$T/sp/img1" -o "$T/out" \
+		"$T/sp/gt/gt_mots.txt" 2>&1 &&
+	[ -s "$T/out/tracks.txt" ] && [ -s "$T/out/tracks_mot.txt" ] && [ -s "$T/out/tracks.det" ] &&
+	[ "$(ls "$T/out/overlay" | wc -l)" = 150 ]
+}
+check "pipelines/track: baseline to MOTS txt and overlays" pipeline
+fails "pipelines/track: a stage failing fails the run" sh -c "BIN=$BIN pipelines/track -b -o '$T/o2' '$T/none.txt'"

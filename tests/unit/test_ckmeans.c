@@ -1,0 +1,465 @@
+/* COP-KMeans (method.md §4.4), plain k-means, and the sliding-window
+ * tracker on stand-in features (box plus a coarse shape code). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgraph.h"
+#include "ckmeans.h"
+
+Test(ckmeans, tolerance_is_relative_to_the_mean_variance)
+{
+	float Z[4 * 2] = {0, 0, 2, 0, 0, 4, 2, 4};   /* variances 1 and 4 */
+	cr_assert_float_eq(ck_tolerance(Z, 4, 2, 1e-4), 1e-4 * 2.5, 1e-12);
+	cr_assert_eq(ck_tolerance(Z, 1, 2, 1e-4), 0);
+}
+
+Test(ckmeans, cop_separates_two_groups)
+{
+	ck_ws *ws = ck_ws_new();
+	/* window order: frame 2 (a0, b0), frame 1 (a1, b1) */
+	float Z[4] = {0, 10, 0.5f, 9.5f};
+	int64_t fr[4] = {2, 2, 1, 1};
+	uint32_t grp[4] = {0, 1, 2, 3}, init[2] = {1, 0}, lab[4];
+	uint8_t cl[16] = {0};
+	cl[0 * 4 + 1] = cl[1 * 4 + 0] = 1;
+	cl[2 * 4 + 3] = cl[3 * 4 + 2] = 1;
+	int it;
+	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, lab, &it);
+	cr_assert_eq(nc, 2);
+	cr_assert_eq(lab[0], lab[2]);
+	cr_assert_eq(lab[1], lab[3]);
+	cr_assert_neq(lab[0], lab[1]);
+	cr_assert_eq(lab[0], 1, "clusters keep the order of their centres");
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, cop_opens_a_cluster_when_no_centre_is_feasible)
+{
+	ck_ws *ws = ck_ws_new();
+	/* frame 2: a; frame 1: b and c, both near a but b-c and a-b, a-c
+	 * cannot link: c has nowhere to go */
+	float Z[3] = {0, 0.1f, 0.2f};
+	int64_t fr[3] = {2, 1, 1};
+	uint32_t grp[3] = {0, 1, 2}, init[1] = {0}, lab[3];
+	uint8_t cl[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
+	size_t nc = ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 1, 50, 0, lab, NULL);
+	cr_assert_eq(nc, 3);
+	cr_assert(lab[0] != lab[1] && lab[1] != lab[2] && lab[0] != lab[2]);
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, cop_keeps_must_link_components_together)
+{
+	ck_ws *ws = ck_ws_new();
+	/* a1 is near centre b but must go with a0 (same track) */
+	float Z[4] = {0, 10, 0.2f, 9.9f};
+	int64_t fr[4] = {3, 3, 2, 1};
+	uint32_t grp[4] = {0, 1, 2, 2}, init[2] = {0, 1}, lab[4];
+	uint8_t cl[9] = {0};
+	cl[0 * 3 + 1] = cl[1 * 3 + 0] = 1;
+	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 3, cl, init, 2, 50, 0, lab, NULL);
+	cr_assert_eq(nc, 2);
+	cr_assert_eq(lab[2], lab[3]);
+	cr_assert_eq(lab[2], lab[0], "the component's nearest centre wins for its first member");
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, cop_centres_are_most_recent_members)
+{
+	ck_ws *ws = ck_ws_new();
+	/* a mean centre would move (to 1) and need a second pass; a centre
+	 * that is the most recent member does not move: one iteration */
+	float Z[3] = {0, 2, 100};
+	int64_t fr[3] = {3, 2, 3};
+	uint32_t grp[3] = {0, 1, 2}, init[2] = {0, 2}, lab[3];
+	uint8_t cl[9] = {0};
+	cl[0 * 3 + 2] = cl[2 * 3 + 0] = 1;
+	int it;
+	ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 2, 50, 0, lab, &it);
+	cr_assert_eq(it, 1);
+	cr_assert_eq(lab[0], lab[1]);
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, cop_centre_is_the_latest_member_not_the_first)
+{
+	ck_ws *ws = ck_ws_new();
+	/* points out of window order: the older one first. The centre moves
+	 * from it (0) to the newer member (2), so a second pass is needed. */
+	float Z[2] = {0, 2};
+	int64_t fr[2] = {1, 2};
+	uint32_t grp[2] = {0, 1}, init[1] = {0}, lab[2];
+	int it;
+	ck_cop_kmeans(ws, Z, 2, 1, fr, grp, 2, NULL, init, 1, 50, 0, lab, &it);
+	cr_assert_eq(it, 2);
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, key_frame_is_current_or_oldest_fullest)
+{
+	size_t a[3] = {2, 2, 1}, b[3] = {1, 2, 2}, c[3] = {1, 3, 2}, d[1] = {4};
+	cr_assert_eq(ck_key_frame(a, 3), 0, "the current frame wins its ties");
+	cr_assert_eq(ck_key_frame(b, 3), 2, "else the oldest of the fullest");
+	cr_assert_eq(ck_key_frame(c, 3), 1);
+	cr_assert_eq(ck_key_frame(d, 1), 0);
+}
+
+/* cannot-link between the components of window detections a and b */
+static int cl_of(const uint8_t *cl, size_t ng, const uint32_t *grp, int a, int b)
+{
+	return cl[grp[a] * ng + grp[b]] && cl[grp[b] * ng + grp[a]];
+}
+
+Test(ckmeans, window_constraints)
+{
+	ck_ws *ws = ck_ws_new();
+	/* window order: frame 3 (keys 30, 31), frame 2 (20: id 1, 21: id 2,
+	 * 22: none), frame 1 (10: id 1, 11: id 2) */
+	int64_t e30[] = {21, 20, 99}, e31[] = {30, 22}, e22[] = {20, 21, 10, 11}, e21[] = {11};
+	int64_t m31[] = {22};
+	ck_wdet w[7] = {
+		{.f = 3, .k = 30, .cl = e30, .ncl = 3},
+		{.f = 3, .k = 31, .cl = e31, .ncl = 2, .ml = m31, .nml = 1},
+		{.f = 2, .k = 20, .id = 1},
+		{.f = 2, .k = 21, .id = 2, .cl = e21, .ncl = 1},
+		{.f = 2, .k = 22, .cl = e22, .ncl = 4},
+		{.f = 1, .k = 10, .id = 1},
+		{.f = 1, .k = 11, .id = 2},
+	};
+	uint32_t grp[7];
+	const uint8_t *cl;
+	size_t ng = ck_constraints(ws, w, 7, 0, grp, &cl);
+	cr_assert_eq(ng, 4, "{30} {31 22} {20 10} {21 11}");
+	cr_assert_eq(grp[2], grp[5], "same id: must-link");
+	cr_assert_eq(grp[3], grp[6]);
+	cr_assert_eq(grp[1], grp[4], "ml edge");
+	cr_assert_neq(grp[2], grp[3]);
+	cr_assert(cl_of(cl, ng, grp, 2, 3), "different ids cannot link");
+	cr_assert(cl_of(cl, ng, grp, 0, 2), "unlabelled 30 -> 20 (key 99 is not in the window)");
+	cr_assert(cl_of(cl, ng, grp, 0, 1), "same frame");
+	cr_assert(cl_of(cl, ng, grp, 4, 6), "22 -> 11 spreads to 21 through id 2");
+	cr_assert(cl_of(cl, ng, grp, 1, 2), "31 inherits the same-frame link of 22 to 20");
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, temporal_links_bind_only_unlabelled_detections)
+{
+	ck_ws *ws = ck_ws_new();
+	int64_t e20[] = {10}, e21[] = {11};
+	ck_wdet w[4] = {
+		{.f = 2, .k = 20, .id = 5, .cl = e20, .ncl = 1},   /* labelled: its link is off */
+		{.f = 2, .k = 21, .cl = e21, .ncl = 1},            /* unlabelled: on */
+		{.f = 1, .k = 10},
+		{.f = 1, .k = 11, .id = 7},
+	};
+	uint32_t grp[4];
+	const uint8_t *cl;
+	size_t ng = ck_constraints(ws, w, 4, 0, grp, &cl);
+	cr_assert_eq(ng, 4);
+	cr_assert(!cl_of(cl, ng, grp, 0, 2));
+	cr_assert(cl_of(cl, ng, grp, 1, 3));
+	cr_assert(cl_of(cl, ng, grp, 0, 3), "ids 5 and 7");
+	ng = ck_constraints(ws, w, 4, 1, grp, &cl);
+	cr_assert(cl_of(cl, ng, grp, 0, 2), "static_all");
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, cop_stops_at_max_iter)
+{
+	ck_ws *ws = ck_ws_new();
+	/* centres start on the oldest frame and move: more than 1 pass */
+	float Z[4] = {0, 10, 4, 6};
+	int64_t fr[4] = {2, 2, 1, 1};
+	uint32_t grp[4] = {0, 1, 2, 3}, init[2] = {2, 3}, lab[4];
+	int it;
+	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 1, 0, lab, &it);
+	cr_assert_eq(it, 1);
+	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 50, 0, lab, &it);
+	cr_assert_gt(it, 1);
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, plain_kmeans_finds_blobs)
+{
+	ck_ws *ws = ck_ws_new();
+	rng r;
+	rng_seed(&r, 3);
+	float Z[60 * 2];
+	for (int i = 0; i < 60; i++) {
+		Z[2 * i] = (float)(i % 3) * 10 + (float)rng_uniform(&r);
+		Z[2 * i + 1] = (float)rng_uniform(&r);
+	}
+	uint32_t lab[60];
+	size_t nc = ck_kmeans(ws, Z, 60, 2, 3, 10, 300, ck_tolerance(Z, 60, 2, 1e-4), &r, lab);
+	cr_assert_eq(nc, 3);
+	for (int i = 0; i < 60; i++)
+		cr_assert_eq(lab[i], (uint32_t)(i % 3), "point %d", i);
+	/* fewer distinct points than k */
+	float same[4] = {1, 1, 1, 1};
+	nc = ck_kmeans(ws, same, 4, 1, 3, 10, 300, 0, &r, lab);
+	cr_assert_eq(nc, 1);
+	ck_ws_free(ws);
+}
+
+/* ---- the tracker ---- */
+
+typedef struct sim {
+	int n;
+	int64_t f[4096], k[4096], gt[4096];
+	float z[4096][4];
+	float box[4096][4];
+} sim;
+
+/* Objects on straight lines; z is the stand-in feature: box centre and
+ * size scaled to the image, as the box half of the autoencoder sees it. */
+static void add_obj(sim *s, int64_t f, int gt, float x, float y, float w, float h)
+{
+	int i = s->n++;
+	cr_assert_lt(s->n, 4096);
+	s->f[i] = f, s->k[i] = i + 1, s->gt[i] = gt;
+	s->box[i][0] = x, s->box[i][1] = y, s->box[i][2] = w, s->box[i][3] = h;
+	s->z[i][0] = (x + w / 2) / 12.8f, s->z[i][1] = (y + h / 2) / 12.8f;
+	s->z[i][2] = w / 12.8f, s->z[i][3] = h / 12.8f;
+}
+
+/* Runs cgraph (box IoU, alpha_t 1) and the tracker over s; ids out. */
+static void run(const sim *s, const ck_opts *o, int64_t *ids, int with_edges)
+{
+	cg_opts go;
+	cg_opts_default(&go);
+	go.metric = CG_BOX_IOU;
+	cgraph *g = cg_new(&go);
+	cktrack *t = ckt_new(o);
+	cg_keys keys = {0};
+	char err[256];
+	int out = 0;
+	for (int i = 0; i < s->n; i++) {
+		cg_node n = {.f = s->f[i], .k = s->k[i], .z = s->z[i], .zdim = 4};
+		memcpy(n.box, s->box[i], sizeof n.box);
+		cr_assert_eq(cg_add(g, &n, &keys, err, sizeof err), 0, "%s", err);
+		ck_rec r = {.f = s->f[i], .k = s->k[i], .z = s->z[i], .zdim = 4};
+		if (with_edges)
+			r.cl = keys.k, r.ncl = (uint32_t)keys.n;
+		cr_assert_eq(ckt_add(t, &r, err, sizeof err), 0, "%s", err);
+		while (ckt_ready(t))
+			ids[out++] = ckt_pop(t);
+	}
+	ckt_finish(t);
+	while (ckt_ready(t))
+		ids[out++] = ckt_pop(t);
+	cr_assert_eq(out, s->n);
+	free(keys.k);
+	ckt_free(t);
+	cg_free(g);
+}
+
+/* Identity switches as MOT counts them (on the labelled detections), and
+ * the number of unlabelled ones. */
+static void score(const sim *s, const int64_t *ids, int *ids_sw, int *unlabelled, int *shared)
+{
+	int64_t last[64] = {0};
+	*ids_sw = *unlabelled = *shared = 0;
+	for (int i = 0; i < s->n; i++) {
+		if (!ids[i]) {
+			(*unlabelled)++;
+			continue;
+		}
+		if (last[s->gt[i]] && last[s->gt[i]] != ids[i])
+			(*ids_sw)++;
+		last[s->gt[i]] = ids[i];
+		for (int j = 0; j < s->n; j++)
+			if (j != i && s->f[j] == s->f[i] && ids[j] == ids[i])
+				(*shared)++;
+	}
+}
+
+Test(cktrack, two_objects_two_tracks)
+{
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 30; f++) {
+		add_obj(&s, f, 1, 5.0f + 3 * f, 20, 10, 10);
+		add_obj(&s, f, 2, 100.0f - 3 * f, 80, 12, 12);
+	}
+	ck_opts o;
+	ck_opts_default(&o);
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	int sw, un, sh;
+	score(&s, ids, &sw, &un, &sh);
+	cr_assert_eq(sw, 0);
+	cr_assert_eq(un, 0, "the first window labels its frames too");
+	cr_assert_eq(sh, 0);
+	cr_assert_neq(ids[0], ids[1]);
+	cr_assert(ids[0] > 0 && ids[1] > 0 && ids[0] <= 2 && ids[1] <= 2);
+}
+
+Test(cktrack, a_new_object_needs_two_detections)
+{
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 10; f++)
+		add_obj(&s, f, 1, 5.0f + 3 * f, 20, 10, 10);
+	add_obj(&s, 11, 2, 90, 90, 10, 10);   /* seen once, at the end */
+	ck_opts o;
+	ck_opts_default(&o);
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	cr_assert_eq(ids[s.n - 1], 0, "a singleton starts nothing");
+	cr_assert_eq(ids[s.n - 2], ids[0]);
+}
+
+Test(cktrack, crossing_objects_keep_their_ids)
+{
+	/* Three objects; two cross each other's path a few frames apart, one
+	 * leaves and another enters; the window and constraints must keep every
+	 * identity. */
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 120; f++) {
+		add_obj(&s, f, 1, 2.0f * f, 30, 10, 10);
+		add_obj(&s, f, 2, 240.0f - 2 * f, 36, 14, 14);
+		if (f < 60)
+			add_obj(&s, f, 3, 60, 5.0f + 2 * f, 8, 16);
+		if (f > 70)
+			add_obj(&s, f, 4, 150, 200.0f - 2 * (f - 70), 16, 8);
+	}
+	ck_opts o;
+	ck_opts_default(&o);
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	int sw, un, sh;
+	score(&s, ids, &sw, &un, &sh);
+	cr_assert_eq(sw, 0);
+	cr_assert_eq(sh, 0);
+	cr_assert_leq(un, 1, "%d unlabelled", un);
+	int64_t mx = 0;
+	for (int i = 0; i < s.n; i++)
+		mx = ids[i] > mx ? ids[i] : mx;
+	cr_assert_eq(mx, 4);
+}
+
+Test(cktrack, same_frame_cannot_links_separate_identical_features)
+{
+	/* two objects with the same features in every frame (think: twins the
+	 * encoder cannot tell apart). Only the same-frame links keep two ids. */
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 10; f++) {
+		add_obj(&s, f, 1, 10, 10, 10, 10);
+		add_obj(&s, f, 2, 10, 10, 10, 10);
+	}
+	ck_opts o;
+	ck_opts_default(&o);
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	for (int f = 0; f < 10; f++)
+		cr_assert_neq(ids[2 * f], ids[2 * f + 1], "frame %d", f + 1);
+	run(&s, &o, ids, 0);
+	int same = 0;
+	for (int f = 0; f < 10; f++)
+		same += ids[2 * f] == ids[2 * f + 1] && ids[2 * f];
+	cr_assert_gt(same, 0, "without the edges they merge");
+}
+
+Test(cktrack, plain_kmeans_ablation_tracks_separated_objects)
+{
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 40; f++) {
+		add_obj(&s, f, 1, 5.0f + 2 * f, 20, 10, 10);
+		add_obj(&s, f, 2, 5.0f + 2 * f, 100, 10, 10);
+	}
+	ck_opts o;
+	ck_opts_default(&o);
+	o.constraints = 0;
+	int64_t ids[4096];
+	run(&s, &o, ids, 0);
+	int sw, un, sh;
+	score(&s, ids, &sw, &un, &sh);
+	cr_assert_eq(sw, 0);
+	cr_assert_eq(un, 0);
+}
+
+Test(cktrack, a_gap_longer_than_the_window_starts_a_new_id)
+{
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 10; f++)
+		add_obj(&s, f, 1, 20, 20, 10, 10);
+	for (int f = 14; f <= 20; f++)   /* 3 frames missing: no re-ID */
+		add_obj(&s, f, 1, 20, 20, 10, 10);
+	ck_opts o;
+	ck_opts_default(&o);
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	cr_assert_neq(ids[0], ids[s.n - 1]);
+	o.window = 5;   /* a window of 5 frames bridges the gap */
+	run(&s, &o, ids, 1);
+	cr_assert_eq(ids[0], ids[s.n - 1]);
+}
+
+Test(cktrack, ids_are_released_once_no_window_can_change_them)
+{
+	ck_opts o;
+	ck_opts_default(&o);
+	cktrack *t = ckt_new(&o);
+	char err[256];
+	float z[2] = {0, 0};
+	size_t most = 0;
+	for (int f = 1; f <= 200; f++) {
+		for (int j = 0; j < 2; j++) {
+			z[0] = (float)(j * 10);
+			ck_rec r = {.f = f, .k = 2 * f + j, .z = z, .zdim = 2};
+			cr_assert_eq(ckt_add(t, &r, err, sizeof err), 0, "%s", err);
+			/* after the first record of frame f, frames < f-2 are final */
+			if (j == 0 && f > 3)
+				cr_assert_eq(ckt_ready(t), 2, "frame %d", f);
+		}
+		while (ckt_ready(t))
+			ckt_pop(t);
+		most = ckt_held(t) > most ? ckt_held(t) : most;
+	}
+	cr_assert_leq(most, 6, "held %zu", most);
+	ckt_finish(t);
+	cr_assert_eq(ckt_ready(t), ckt_held(t));
+	ckt_free(t);
+}
+
+Test(cktrack, refuses_bad_input)
+{
+	ck_opts o;
+	ck_opts_default(&o);
+	cktrack *t = ckt_new(&o);
+	char err[256] = "";
+	float z[3] = {0};
+	ck_rec none = {.f = 1, .k = 1};
+	cr_assert_eq(ckt_add(t, &none, err, sizeof err), -1);
+	cr_assert(strstr(err, "no z"), "%s", err);
+	ck_rec a = {.f = 5, .k = 1, .z = z, .zdim = 3}, b = {.f = 4, .k = 2, .z = z, .zdim = 3};
+	ck_rec c = {.f = 6, .k = 3, .z = z, .zdim = 2};
+	cr_assert_eq(ckt_add(t, &a, err, sizeof err), 0);
+	cr_assert_eq(ckt_add(t, &b, err, sizeof err), -1);
+	cr_assert(strstr(err, "must not decrease"), "%s", err);
+	cr_assert_eq(ckt_add(t, &c, err, sizeof err), -1);
+	cr_assert(strstr(err, "z has 2 values"), "%s", err);
+	ckt_free(t);
+}
+
+Test(cktrack, same_seed_same_ids)
+{
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 60; f++)
+		for (int g = 1; g <= 3; g++)
+			add_obj(&s, f, g, 40.0f * g + (float)sin(f * 0.3 + g) * 30, 50.0f + (float)cos(f * 0.2 * g) * 40, 12, 12);
+	ck_opts o;
+	ck_opts_default(&o);
+	o.seed = 42;
+	static int64_t a[4096], b[4096];
+	run(&s, &o, a, 1);
+	run(&s, &o, b, 1);
+	cr_assert_eq(memcmp(a, b, (size_t)s.n * sizeof *a), 0);
+}

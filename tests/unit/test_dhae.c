@@ -1,0 +1,269 @@
+/* The DHAE on the CPU backend: the gradient of the whole loss (both loss
+ * forms, both architectures, dropout and batch norm on) against finite
+ * differences; determinism; that training lowers the loss; that embedding
+ * does not depend on the batch; the architecture's shapes and FLOPs. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dhae.h"
+#include "rng.h"
+
+/* n random blob patches (S*S*C) and boxes in [0.1, 0.9]. */
+static void make_batch(rng *r, int n, int S, int C, uint8_t *p, float *b)
+{
+	for (int i = 0; i < n; i++) {
+		double cx = 2 + rng_uniform(r) * (S - 4), cy = 2 + rng_uniform(r) * (S - 4);
+		double rad = 1.5 + rng_uniform(r) * S / 4;
+		for (int y = 0; y < S; y++)
+			for (int x = 0; x < S; x++)
+				for (int c = 0; c < C; c++) {
+					double d = hypot(x - cx, y - cy);
+					p[((size_t)i * S * S + (size_t)y * S + x) * C + c] =
+						d < rad ? (uint8_t)(255 - 60 * c) : 0;
+				}
+		for (int k = 0; k < 4; k++)
+			b[i * 4 + k] = (float)(0.1 + 0.8 * rng_uniform(r));
+	}
+}
+
+static double loss_of(dhae *m, int n, const uint8_t *p, const float *b, uint64_t seed)
+{
+	dhae_stats st = { 0 };
+	dhae_train_loss(m, n, p, b, seed, &st);
+	return dhae_stats_loss(&st);
+}
+
+/* Directional derivatives of the whole training loss (dropout masks fixed
+ * by the seed, batch statistics), one tensor at a time, against the
+ * gradient the backward pass computed: d/dh L(P + h v) for a random unit
+ * direction v on the tensor, by central differences at h = 3e-4, 1e-3 and
+ * 3e-3. The loss is float inside, so the smallest h is noisy and the
+ * largest crosses ReLU kinks; a wrong gradient is off at every h, so the
+ * best of the three must agree within 5%. */
+static void gradcheck(dhae_cfg *c, const char *what)
+{
+	nn_backend *be = nn_cpu_open(2);
+	int n = 4, S = c->size, C = c->chans;
+	dhae *m = dhae_new(be, c, NULL, n, 7);
+	rng r;
+	rng_seed(&r, 99);
+	uint8_t *p = malloc((size_t)n * S * S * C);
+	float b[16];
+	make_batch(&r, n, S, C, p, b);
+	size_t np = dhae_nparams(m);
+	float *P = malloc(np * sizeof *P), *P0 = malloc(np * sizeof *P), *G = malloc(np * sizeof *G);
+	dhae_get_params(m, P0);
+	/* biases off zero (a ReLU input of exactly 0 is a kink at h = 0) and
+	 * the log-variances away from their init, so both loss terms matter */
+	for (size_t i = 0; i < np; i++)
+		P0[i] += 0.05f * (float)(rng_uniform(&r) - 0.5);
+	P0[np - 2] = 0.3f, P0[np - 1] = -0.4f;
+	dhae_set_params(m, P0);
+	loss_of(m, n, p, b, 1234);
+	dhae_get_grad(m, G);
+	int nt = dhae_ntensors(m), checked = 0;
+	for (int t = 0; t <= nt; t++) {
+		size_t off, len;
+		const char *name;
+		if (t < nt) {
+			const dhae_tensor *T = dhae_tensor_at(m, t);
+			if (T->buf != DHAE_PARAM)
+				continue;
+			off = T->off, len = T->n, name = T->name;
+		} else {
+			off = np - 2, len = 2, name = "log-variances";
+		}
+		double gn = 0;
+		for (size_t k = 0; k < len; k++)
+			gn += (double)G[off + k] * G[off + k];
+		gn = sqrt(gn / (double)len);   /* typical |g.v| for a random unit v */
+		for (int dir = 0; dir < 2; dir++) {
+			double gv = 0, best = INFINITY, hs[3] = { 3e-4, 1e-3, 3e-3 }, fds[3];
+			float *v = malloc(len * sizeof *v);
+			for (size_t k = 0; k < len; k++) {
+				v[k] = (float)((rng_uniform(&r) < 0.5 ? -1 : 1) / sqrt((double)len));
+				gv += (double)G[off + k] * v[k];
+			}
+			for (int h = 0; h < 3; h++) {
+				memcpy(P, P0, np * sizeof *P);
+				for (size_t k = 0; k < len; k++)
+					P[off + k] = P0[off + k] + (float)hs[h] * v[k];
+				dhae_set_params(m, P);
+				double lp = loss_of(m, n, p, b, 1234);
+				for (size_t k = 0; k < len; k++)
+					P[off + k] = P0[off + k] - (float)hs[h] * v[k];
+				dhae_set_params(m, P);
+				double lm = loss_of(m, n, p, b, 1234);
+				fds[h] = (lp - lm) / (2 * hs[h]);
+				if (fabs(fds[h] - gv) < best)
+					best = fabs(fds[h] - gv);
+			}
+			double tol = 0.05 * fmax(fabs(gv), gn) + 1e-7;
+			cr_expect(best <= tol, "%s %s: g.v %.6g, differences %.6g %.6g %.6g", what, name, gv,
+			          fds[0], fds[1], fds[2]);
+			checked++;
+			free(v);
+		}
+	}
+	cr_expect(checked > 20);
+	free(p), free(P), free(P0), free(G);
+	dhae_free(m);
+	be->close(be);
+}
+
+static void small_synth(dhae_cfg *c, int weights)
+{
+	dhae_cfg_default(c, DHAE_SYNTH, 1);
+	c->size = 12, c->nf = 3, c->filters[0] = 3, c->filters[1] = 4, c->filters[2] = 5, c->latent = 6;
+	c->weights = weights;
+}
+
+Test(dhae, gradient_synth_uncertainty) { dhae_cfg c; small_synth(&c, DHAE_UNCERTAIN); gradcheck(&c, "synth"); }
+Test(dhae, gradient_synth_fixed) { dhae_cfg c; small_synth(&c, DHAE_FIXED); gradcheck(&c, "synth fixed"); }
+
+Test(dhae, gradient_real_batchnorm)
+{
+	dhae_cfg c;
+	dhae_cfg_default(&c, DHAE_REAL, 3);
+	c.size = 16;
+	int f[5] = { 2, 3, 3, 4, 4 };
+	memcpy(c.filters, f, sizeof f);
+	c.latent = 5;
+	gradcheck(&c, "real");
+}
+
+Test(dhae, architecture)
+{
+	dhae_cfg c;
+	char err[200];
+	dhae_cfg_default(&c, DHAE_SYNTH, 1);
+	cr_assert(dhae_cfg_check(&c, err, sizeof err) == 0, "%s", err);
+	cr_expect(dhae_level_size(&c, 0) == 14 && dhae_level_size(&c, 1) == 7 && dhae_level_size(&c, 2) == 3);
+	/* Sprites filters: about 7.5 MFLOP per training sample (the figure) */
+	double f = dhae_flops_train(&c);
+	cr_expect(f > 7.0e6 && f < 8.0e6, "train FLOPs %g", f);
+	nn_backend *be = nn_cpu_open(1);
+	dhae *m = dhae_new(be, &c, NULL, 2, 1);
+	int found = 0;
+	for (int i = 0; i < dhae_ntensors(m); i++) {
+		const dhae_tensor *t = dhae_tensor_at(m, i);
+		if (!strcmp(t->name, "enc2.w"))   /* OHWI, 7x7x32 -> 3x3x32 */
+			{ found++; cr_expect(t->shape[0] == 32 && t->shape[1] == 3 && t->shape[3] == 32); }
+		if (!strcmp(t->name, "enc.dense.w"))
+			{ found++; cr_expect(t->shape[0] == 288 && t->shape[1] == 64); }
+		if (!strcmp(t->name, "dec2.w"))   /* 3x3x32 -> 7x7x32 */
+			{ found++; cr_expect(t->shape[0] == 32 && t->shape[3] == 32); }
+		if (!strcmp(t->name, "dec0.w"))   /* 14x14x16 -> 28x28x16 */
+			{ found++; cr_expect(t->shape[0] == 16 && t->shape[3] == 16); }
+		cr_expect(t->buf == DHAE_PARAM, "synth has no batch norm: %s", t->name);
+	}
+	cr_expect(found == 4);
+	dhae_free(m);
+
+	dhae_cfg_default(&c, DHAE_REAL, 3);
+	cr_assert(dhae_cfg_check(&c, err, sizeof err) == 0, "%s", err);
+	cr_expect(dhae_level_size(&c, 4) == 4);
+	m = dhae_new(be, &c, NULL, 1, 1);
+	int stats = 0;
+	for (int i = 0; i < dhae_ntensors(m); i++)
+		stats += dhae_tensor_at(m, i)->buf == DHAE_STAT;
+	cr_expect(stats == 10, "5 batch norms, mean and var each: %d", stats);
+	dhae_free(m);
+	be->close(be);
+
+	c.size = 8;   /* 8 -> 4 -> 2 -> 1 -> 1 -> 1 still works */
+	cr_expect(dhae_cfg_check(&c, err, sizeof err) == 0, "%s", err);
+	dhae_cfg_default(&c, DHAE_SYNTH, 1);
+	c.size = 4;
+	cr_expect(dhae_cfg_check(&c, err, sizeof err) < 0);
+	dhae_cfg_default(&c, DHAE_SYNTH, 1);
+	c.latent = 0;
+	cr_expect(dhae_cfg_check(&c, err, sizeof err) < 0);
+}
+
+static void train_some(int threads, uint64_t seed, float *P, size_t *np, double *first, double *last)
+{
+	nn_backend *be = nn_cpu_open(threads);
+	dhae_cfg c;
+	dhae_cfg_default(&c, DHAE_SYNTH, 1);
+	int n = 64;
+	dhae_opt o;
+	dhae_opt_default(&o, DHAE_ADAM);
+	o.lr = 2e-3f;
+	dhae *m = dhae_new(be, &c, &o, n, seed);
+	rng r;
+	rng_seed(&r, 5);
+	uint8_t *p = malloc((size_t)n * 784);
+	float b[64 * 4];
+	make_batch(&r, n, 28, 1, p, b);
+	for (int s = 0; s < 25; s++) {
+		dhae_stats st = { 0 };
+		dhae_train_step(m, n, p, b, seed * 1000 + s, &st);
+		if (s == 0 && first)
+			*first = dhae_stats_mask_mse(m, &st) + dhae_stats_box_mse(&st);
+	}
+	dhae_stats st = { 0 };
+	dhae_eval(m, n, p, b, &st);
+	if (last)
+		*last = dhae_stats_mask_mse(m, &st) + dhae_stats_box_mse(&st);
+	*np = dhae_nparams(m);
+	if (P)
+		dhae_get_params(m, P);
+	free(p);
+	dhae_free(m);
+	be->close(be);
+}
+
+Test(dhae, training_lowers_the_loss_and_repeats)
+{
+	size_t np;
+	double first, last;
+	float *a = malloc(200000 * sizeof *a), *b = malloc(200000 * sizeof *b);
+	train_some(2, 3, a, &np, &first, &last);
+	cr_assert(np < 200000);
+	cr_expect(last < 0.5 * first, "reconstruction error %g -> %g", first, last);
+	train_some(2, 3, b, &np, NULL, NULL);
+	cr_expect(memcmp(a, b, np * sizeof *a) == 0, "same seed, same threads: same weights");
+	train_some(2, 4, b, &np, NULL, NULL);
+	cr_expect(memcmp(a, b, np * sizeof *a) != 0, "another seed: other weights");
+	free(a), free(b);
+}
+
+/* Inference is per sample: z does not depend on the rest of the batch
+ * (batch norm uses its running statistics, no dropout). */
+Test(dhae, embedding_is_per_sample)
+{
+	nn_backend *be = nn_cpu_open(2);
+	dhae_cfg c;
+	dhae_cfg_default(&c, DHAE_REAL, 1);
+	c.size = 32;
+	int n = 5;
+	dhae *m = dhae_new(be, &c, NULL, n, 11);
+	rng r;
+	rng_seed(&r, 8);
+	uint8_t *p = malloc((size_t)n * 32 * 32);
+	float b[20];
+	make_batch(&r, n, 32, 1, p, b);
+	dhae_train_step(m, n, p, b, 1, NULL);   /* moves the running statistics */
+	float *z = malloc((size_t)n * 128 * sizeof *z), z1[128];
+	dhae_embed(m, n, p, b, z);
+	dhae_embed(m, 1, p + 3 * 32 * 32, b + 12, z1);
+	for (int k = 0; k < 128; k++)
+		cr_assert(fabsf(z1[k] - z[3 * 128 + k]) <= 1e-5f * (1 + fabsf(z1[k])), "z[%d] %g vs %g", k, z1[k], z[3 * 128 + k]);
+	float nz = 0;
+	for (int k = 0; k < n * 128; k++)
+		nz += z[k] != 0;
+	cr_expect(nz > 0, "latent features are all zero");
+	free(p), free(z);
+	dhae_free(m);
+	be->close(be);
+}
+
+Test(dhae, box_features)
+{
+	float box[4] = { 10, 20, 30, 40 }, f[4];
+	dhae_box_features(box, 128, 64, 60, 80, f);
+	cr_expect(f[0] == 25.0f / 128 && f[1] == 40.0f / 64 && f[2] == 0.5f && f[3] == 0.5f);
+}

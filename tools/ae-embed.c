@@ -1,0 +1,165 @@
+/* ae-embed: adds the DHAE's latent feature z to every record of a det
+ * stream, in batches. See ae-embed(1). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dhae.h"
+#include "err.h"
+#include "modelfile.h"
+#include "nn.h"
+#include "outfile.h"
+#include "progress.h"
+#include "stream.h"
+
+static const char usage[] =
+	"usage: ae-embed -m MODEL [--batch N] [--device auto|cpu|cuda] [--threads N] [-o FILE] [-q] [FILE]";
+
+/* Records waiting for their z: at most one batch is held. */
+typedef struct pending {
+	int n, cap;
+	ms_det *rec;
+	uint8_t *patch;
+	float *feat, *z;
+} pending;
+
+static void flush(pending *q, dhae *m, ms_writer *w, const char *out)
+{
+	if (!q->n)
+		return;
+	int L = dhae_config(m)->latent;
+	dhae_embed(m, q->n, q->patch, q->feat, q->z);
+	for (int i = 0; i < q->n; i++) {
+		ms_det_set_z(&q->rec[i], q->z + (size_t)i * L, (uint32_t)L);
+		if (ms_write_det(w, &q->rec[i]) != 0)
+			die("%s: write failed", out);
+	}
+	q->n = 0;
+}
+
+int main(int argc, char **argv)
+{
+	err_init(argv[0]);
+	nn_cpu_tune(argc, argv);
+	const char *mpath = NULL, *out = "-";
+	int batch = 256, threads = 0, quiet = 0;
+	nn_device dev = NN_DEV_AUTO;
+	enum { O_BATCH = 256, O_DEVICE, O_THREADS };
+	static const struct option lo[] = {
+		{ "model", required_argument, 0, 'm' },
+		{ "batch", required_argument, 0, O_BATCH },
+		{ "device", required_argument, 0, O_DEVICE },
+		{ "threads", required_argument, 0, O_THREADS },
+		{ "output", required_argument, 0, 'o' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "m:o:qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'm': mpath = optarg; break;
+		case O_BATCH: batch = (int)cli_int("--batch", optarg, 1, 1 << 16); break;
+		case O_DEVICE:
+			if (nn_parse_device(optarg, &dev) < 0)
+				die_usage("--device: '%s' is not auto, cpu or cuda", optarg);
+			break;
+		case O_THREADS: threads = (int)cli_int("--threads", optarg, 1, 64); break;
+		case 'o': out = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': puts(usage); return 0;
+		default: die_usage("%s", usage);
+		}
+	}
+	if (!mpath)
+		die_usage("-m MODEL is required\n%s", usage);
+	if (optind < argc - 1)
+		die_usage("one input at most\n%s", usage);
+	const char *in = optind < argc ? argv[optind] : "-";
+
+	char err[400];
+	model mf;
+	if (model_read(mpath, &mf, err, sizeof err) < 0)
+		die("%s", err);
+	nn_backend *be = nn_open(dev, threads, err, sizeof err);
+	if (!be)
+		die("%s", err);
+	dhae *m = dhae_new(be, &mf.cfg, NULL, batch, 0);
+	if (model_load(&mf, m, 0, err, sizeof err) < 0)
+		die("%s: %s", mpath, err);
+	const dhae_cfg *cfg = dhae_config(m);
+	size_t pb = dhae_patch_bytes(m);
+
+	ms_reader *r = ms_reader_open(in);
+	if (!r)
+		die("%s: %s", in, strerror(errno));
+	outfile *of = outfile_open(out);
+	if (!of)
+		die("%s: %s", out, strerror(errno));
+	ms_writer *w = ms_writer_new(of->fp);
+	pending q = { .cap = batch };
+	q.rec = xcalloc((size_t)batch, sizeof *q.rec);
+	for (int i = 0; i < batch; i++)
+		ms_det_init(&q.rec[i]);
+	q.patch = xmalloc((size_t)batch * pb);
+	q.feat = xmalloc((size_t)batch * 4 * sizeof *q.feat);
+	q.z = xmalloc((size_t)batch * cfg->latent * sizeof *q.z);
+
+	ms_header h;
+	ms_header_init(&h);
+	progress p;
+	progress_start(&p, "records", 0, quiet);
+	uint64_t done = 0;
+	int rc;
+	while ((rc = ms_read_header(r, &h)) == 1) {
+		const char *name = ms_reader_name(r);
+		unsigned long long seg = (unsigned long long)ms_reader_segment(r);
+		if (h.patch[0] != cfg->size || h.patch[1] != cfg->size || h.patch[2] != cfg->chans)
+			die("%s: segment %llu: patches of %dx%dx%d, the model wants %dx%dx%d", name, seg, h.patch[0],
+			    h.patch[1], h.patch[2], cfg->size, cfg->size, cfg->chans);
+		if (h.width <= 0 || h.height <= 0)
+			die("%s: segment %llu: image size unknown (header width/height)", name, seg);
+		h.zdim = cfg->latent;
+		ms_header_set_tool(&h, argc, argv);
+		if (ms_write_header(w, &h) != 0)
+			die("%s: write failed", out);
+		for (;;) {
+			ms_det *d = &q.rec[q.n];
+			if ((rc = ms_read_det(r, d)) != 1)
+				break;
+			unsigned long long rec = (unsigned long long)ms_reader_record(r);
+			if (!(d->has & MS_PATCH) || d->patch_len != pb)
+				die("%s: record %llu: no patch of %zu bytes (run mots-extract with --patch %d)", name, rec,
+				    pb, cfg->size);
+			if (!(d->has & MS_BOX))
+				die("%s: record %llu: no box", name, rec);
+			memcpy(q.patch + (size_t)q.n * pb, d->patch, pb);
+			dhae_box_features(d->box, h.width, h.height, mf.wmax, mf.hmax, q.feat + (size_t)q.n * 4);
+			if (++q.n == q.cap)
+				flush(&q, m, w, out);
+			progress_update(&p, ++done, NULL);
+		}
+		if (rc < 0)
+			break;
+		flush(&q, m, w, out);
+		if (ms_write_trailer(w) != 0)
+			die("%s: write failed", out);
+	}
+	if (rc < 0)
+		die("%s", ms_reader_error(r));
+	progress_end(&p, done);
+	if (ms_writer_free(w) != 0 || outfile_commit(of) != 0)
+		die("%s: write failed", out);
+	for (int i = 0; i < batch; i++)
+		ms_det_free(&q.rec[i]);
+	free(q.rec), free(q.patch), free(q.feat), free(q.z);
+	ms_header_free(&h);
+	ms_reader_close(r);
+	dhae_free(m);
+	be->close(be);
+	model_free(&mf);
+	return 0;
+}

@@ -1,0 +1,235 @@
+/* ae-train: trains the deep heterogeneous autoencoder on det streams.
+ * See ae-train(1). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dhae.h"
+#include "dhae_train.h"
+#include "err.h"
+#include "modelfile.h"
+#include "nn.h"
+#include "progress.h"
+
+static const char usage[] =
+	"usage: ae-train -o MODEL [--arch synth|real] [--filters N,N,...] [--latent N]\n"
+	"                [--weights uncertainty|fixed] [--optimizer adadelta|adam] [--lr X]\n"
+	"                [--epochs N] [--batch N] [--val-split X] [--patience N] [--dropout X]\n"
+	"                [--seed N] [--resume] [--log FILE] [--device auto|cpu|cuda] [--threads N]\n"
+	"                [-q] [-v] [FILE...]";
+
+enum { O_ARCH = 256, O_FILTERS, O_LATENT, O_WEIGHTS, O_OPT, O_LR, O_EPOCHS, O_BATCH, O_VAL,
+       O_PATIENCE, O_DROPOUT, O_SEED, O_RESUME, O_LOG, O_DEVICE, O_THREADS };
+
+static int parse_filters(const char *s, int *f)
+{
+	int n = 0;
+	const char *p = s;
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p || v < 1 || v > 4096 || n == DHAE_MAX_CONV)
+			die_usage("--filters: '%s' is not a list of 1 to %d counts in 1..4096", s, DHAE_MAX_CONV);
+		f[n++] = (int)v;
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			die_usage("--filters: '%s' is not a comma-separated list", s);
+	}
+	if (!n)
+		die_usage("--filters: empty list");
+	return n;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = xmalloc(len), *p = s;
+	*p = 0;
+	for (int i = 1; i < argc; i++)
+		p += sprintf(p, "%s%s", i > 1 ? " " : "", argv[i]);
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	err_init(argv[0]);
+	nn_cpu_tune(argc, argv);
+	int arch = DHAE_SYNTH, latent = 0, nf = 0, filters[DHAE_MAX_CONV];
+	int weights = DHAE_UNCERTAIN, optk = DHAE_ADADELTA, threads = 0;
+	double lr = -1, dropout = -1;
+	dhae_train_opts o = { .epochs = 0, .batch = 0, .val_split = 0.1, .seed = 1 };
+	nn_device dev = NN_DEV_AUTO;
+	int arch_set = 0;
+	static const struct option lo[] = {
+		{ "arch", required_argument, 0, O_ARCH },
+		{ "filters", required_argument, 0, O_FILTERS },
+		{ "latent", required_argument, 0, O_LATENT },
+		{ "weights", required_argument, 0, O_WEIGHTS },
+		{ "optimizer", required_argument, 0, O_OPT },
+		{ "lr", required_argument, 0, O_LR },
+		{ "epochs", required_argument, 0, O_EPOCHS },
+		{ "batch", required_argument, 0, O_BATCH },
+		{ "val-split", required_argument, 0, O_VAL },
+		{ "patience", required_argument, 0, O_PATIENCE },
+		{ "dropout", required_argument, 0, O_DROPOUT },
+		{ "seed", required_argument, 0, O_SEED },
+		{ "resume", no_argument, 0, O_RESUME },
+		{ "log", required_argument, 0, O_LOG },
+		{ "device", required_argument, 0, O_DEVICE },
+		{ "threads", required_argument, 0, O_THREADS },
+		{ "output", required_argument, 0, 'o' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "o:qvh", lo, NULL)) != -1) {
+		switch (c) {
+		case O_ARCH:
+			if (!strcmp(optarg, "synth")) arch = DHAE_SYNTH;
+			else if (!strcmp(optarg, "real")) arch = DHAE_REAL;
+			else die_usage("--arch: '%s' is not synth or real", optarg);
+			arch_set = 1;
+			break;
+		case O_FILTERS: nf = parse_filters(optarg, filters); break;
+		case O_LATENT: latent = (int)cli_int("--latent", optarg, 1, 65536); break;
+		case O_WEIGHTS:
+			if (!strcmp(optarg, "uncertainty")) weights = DHAE_UNCERTAIN;
+			else if (!strcmp(optarg, "fixed")) weights = DHAE_FIXED;
+			else die_usage("--weights: '%s' is not uncertainty or fixed", optarg);
+			break;
+		case O_OPT:
+			if (!strcmp(optarg, "adadelta")) optk = DHAE_ADADELTA;
+			else if (!strcmp(optarg, "adam")) optk = DHAE_ADAM;
+			else die_usage("--optimizer: '%s' is not adadelta or adam", optarg);
+			break;
+		case O_LR: lr = cli_num("--lr", optarg, 1e-12, 1e6); break;
+		case O_EPOCHS: o.epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
+		case O_BATCH: o.batch = (int)cli_int("--batch", optarg, 1, 1 << 20); break;
+		case O_VAL: o.val_split = cli_num("--val-split", optarg, 0, 0.9); break;
+		case O_PATIENCE: o.patience = (int)cli_int("--patience", optarg, 0, 1000000); break;
+		case O_DROPOUT: dropout = cli_num("--dropout", optarg, 0, 0.95); break;
+		case O_SEED: o.seed = (uint64_t)cli_int("--seed", optarg, 0, INT64_MAX); break;
+		case O_RESUME: o.resume = 1; break;
+		case O_LOG: o.log = optarg; break;
+		case O_DEVICE:
+			if (nn_parse_device(optarg, &dev) < 0)
+				die_usage("--device: '%s' is not auto, cpu or cuda", optarg);
+			break;
+		case O_THREADS: threads = (int)cli_int("--threads", optarg, 1, 64); break;
+		case 'o': o.out = optarg; break;
+		case 'q': o.quiet = 1; break;
+		case 'v': o.verbose = 1; break;
+		case 'h': puts(usage); return 0;
+		default: die_usage("%s", usage);
+		}
+	}
+	if (!o.out)
+		die_usage("-o MODEL is required\n%s", usage);
+	if (!strcmp(o.out, "-"))
+		die_usage("-o: the model is rewritten after every epoch; give a file name");
+
+	/* the data: every record of every input, in order */
+	dhae_data d = { 0 };
+	char err[400];
+	const char *stdin_only[] = { "-" };
+	const char **inputs = optind < argc ? (const char **)argv + optind : stdin_only;
+	int ninputs = optind < argc ? argc - optind : 1;
+	for (int i = 0; i < ninputs; i++)
+		if (dhae_data_read(&d, inputs[i], err, sizeof err) < 0)
+			die("%s", err);
+	if (d.n == 0)
+		die("%s: no detections with a patch and a box", ninputs == 1 ? inputs[0] : "input");
+	if (d.skipped && !o.quiet)
+		warnf("%zu records without patch or box ignored", d.skipped);
+	if (d.ph != d.pw)
+		die("patches of %dx%d: the network wants square patches", d.ph, d.pw);
+
+	model mf;
+	model_init(&mf);
+	if (o.resume) {
+		if (model_read(o.out, &mf, err, sizeof err) < 0)
+			die("--resume: %s", err);
+		if (!mf.has_resume)
+			die("--resume: %s holds no training state", o.out);
+		if (arch_set || nf || latent || dropout >= 0)
+			warnf("--resume: the architecture comes from %s; options ignored", o.out);
+		if (mf.cfg.size != d.ph || mf.cfg.chans != d.pc)
+			die("--resume: %s was trained on %dx%dx%d patches, the input has %dx%dx%d", o.out,
+			    mf.cfg.size, mf.cfg.size, mf.cfg.chans, d.ph, d.pw, d.pc);
+		o.seed = mf.seed;
+		if (!o.batch)
+			o.batch = mf.batch;
+		o.val_split = mf.val_split;
+		optk = mf.opt.kind;
+	} else {
+		dhae_cfg_default(&mf.cfg, arch, d.pc);
+		mf.cfg.size = d.ph;
+		mf.cfg.chans = d.pc;
+		mf.cfg.logvar0[1] = (float)log(1.0 / ((double)d.ph * d.ph));
+		if (nf) {
+			mf.cfg.nf = nf;
+			memcpy(mf.cfg.filters, filters, sizeof filters);
+		}
+		if (latent)
+			mf.cfg.latent = latent;
+		if (dropout >= 0)
+			mf.cfg.dropout = (float)dropout;
+		mf.cfg.weights = weights;
+		dhae_data_box_max(&d, &mf.wmax, &mf.hmax);
+	}
+	if (dhae_cfg_check(&mf.cfg, err, sizeof err) < 0)
+		die_usage("%s", err);
+	if (!o.epochs)
+		o.epochs = mf.cfg.arch == DHAE_REAL ? 500 : 1000;
+	if (!o.batch)
+		o.batch = mf.cfg.arch == DHAE_REAL ? 512 : 1024;
+
+	dhae_opt opt;
+	if (o.resume) {
+		opt = mf.opt;
+	} else {
+		dhae_opt_default(&opt, optk);
+		if (lr > 0)
+			opt.lr = (float)lr;
+	}
+	nn_backend *be = nn_open(dev, threads, err, sizeof err);
+	if (!be)
+		die("%s", err);
+	int batch = o.batch < (int)d.n ? o.batch : (int)d.n;
+	o.batch = batch;
+	dhae *m = dhae_new(be, &mf.cfg, &opt, batch, o.seed);
+	if (o.verbose) {
+		fprintf(stderr, "%s: %zu detections (%dx%dx%d), %s arch, %zu parameters, %.2f MFLOP per training "
+		        "sample, device %s", progname, d.n, d.ph, d.pw, d.pc,
+		        mf.cfg.arch == DHAE_REAL ? "real" : "synth", dhae_nparams(m),
+		        dhae_flops_train(&mf.cfg) / 1e6, be->name);
+		if (!be->on_device)
+			fprintf(stderr, " (%d threads, OPENBLAS_CORETYPE=%s, sgemm %.0f GFLOP/s)", be->threads,
+			        getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "unset",
+			        nn_cpu_sgemm_gflops(be, 0.2));
+		fputc('\n', stderr);
+	}
+	char *args = join_args(argc, argv);
+	o.tool = "ae-train", o.args = args;
+	dhae_train_result res;
+	dhae_train_run(m, &mf, &d, &o, &res);
+	if (!o.quiet)
+		fprintf(stderr, "%s: %d epoch(s)%s, best %d (val loss %.6g), %.0f samples/s, %.1f GFLOP/s\n",
+		        progname, res.epochs_run, res.stopped_early ? " (stopped early)" : "", res.best_epoch,
+		        res.best_val, res.samples_per_s, res.samples_per_s * dhae_flops_train(&mf.cfg) / 1e9);
+	free(args);
+	dhae_free(m);
+	be->close(be);
+	model_free(&mf);
+	dhae_data_free(&d);
+	return 0;
+}

@@ -1,0 +1,260 @@
+/* mots-synth: MNIST-MOT and Sprites-MOT sequences (synthetic.md §1), as a
+ * MOTChallenge-style folder: img1/ frames, gt/gt.txt (the original's box
+ * ground truth), gt/gt_tight.txt, gt/gt_mots.txt, seqinfo.ini. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "mots_txt.h"
+#include "outfile.h"
+#include "pngio.h"
+#include "progress.h"
+#include "rle.h"
+#include "synth.h"
+#include "synth_stats.h"
+
+#define DIGITS_FILE "mnist-digits.idx3-ubyte"
+#define MOTS_CLASS 2   /* pedestrian: the class MOTSChallenge evaluates */
+
+static long parse_long(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		die_usage("%s: '%s' is not an integer in %ld..%ld", opt, s, lo, hi);
+	return v;
+}
+
+static int readable(const char *p) { return access(p, R_OK) == 0; }
+
+/* --digits, $USC_MOTS_DATA, ./data, then beside the executable:
+ * ../data (a build tree) and ../share/usc-mots (an installation). */
+static char *find_digits(const char *given)
+{
+	static char buf[PATH_MAX + 64];
+	if (given)
+		return (char *)given;
+	const char *env = getenv("USC_MOTS_DATA");
+	if (env && *env) {
+		snprintf(buf, sizeof buf, "%s/%s", env, DIGITS_FILE);
+		if (readable(buf))
+			return buf;
+	}
+	snprintf(buf, sizeof buf, "data/%s", DIGITS_FILE);
+	if (readable(buf))
+		return buf;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			static const char *rel[] = { "../data", "../share/usc-mots" };
+			for (int i = 0; i < 2; i++) {
+				snprintf(buf, sizeof buf, "%s/%s/%s", exe, rel[i], DIGITS_FILE);
+				if (readable(buf))
+					return buf;
+			}
+		}
+	}
+	die("no MNIST digits (%s): run 'make data' in the usc-mots tree, or give "
+	    "--digits FILE or USC_MOTS_DATA=DIR", DIGITS_FILE);
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = xmalloc(n);
+	snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+static FILE *open_in(const char *dir, const char *name)
+{
+	char *p = join(dir, name);
+	FILE *fp = fopen(p, "w");
+	if (!fp)
+		die("%s: %s", p, strerror(errno));
+	free(p);
+	return fp;
+}
+
+static void close_checked(FILE *fp, const char *what)
+{
+	if (ferror(fp) | fclose(fp))
+		die("%s: write failed: %s", what, strerror(errno));
+}
+
+/* The sequence name: the last component of DIR. */
+static char *seq_name(const char *dir)
+{
+	char *d = xstrdup(dir);
+	size_t n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		d[--n] = 0;
+	char *s = strrchr(d, '/');
+	char *name = xstrdup(s && s[1] ? s + 1 : d);
+	free(d);
+	return name;
+}
+
+static void usage(void)
+{
+	fputs("usage: mots-synth --dataset mnist|sprites -o DIR [--frames N] [--seed S]\n"
+	      "                  [--size N] [--objects N] [--train] [--digits FILE] [--stats] [-q]\n",
+	      stdout);
+}
+
+int main(int argc, char **argv)
+{
+	err_init(argv[0]);
+	/* Keep freed heap: zlib allocates and frees its state once per frame,
+	 * and giving it back to the kernel each time doubled the run time. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	const char *dataset = NULL, *out = NULL, *digits_path = NULL;
+	long frames = 10000, size = -1, objects = -1;
+	unsigned long long seed = 1;
+	int train = 0, quiet = 0, stats = 0;
+	enum { O_DATASET = 256, O_FRAMES, O_SEED, O_SIZE, O_OBJECTS, O_TRAIN, O_DIGITS, O_STATS };
+	static const struct option opts[] = {
+		{ "dataset", required_argument, 0, O_DATASET },
+		{ "output", required_argument, 0, 'o' },
+		{ "frames", required_argument, 0, O_FRAMES },
+		{ "seed", required_argument, 0, O_SEED },
+		{ "size", required_argument, 0, O_SIZE },
+		{ "objects", required_argument, 0, O_OBJECTS },
+		{ "train", no_argument, 0, O_TRAIN },
+		{ "digits", required_argument, 0, O_DIGITS },
+		{ "stats", no_argument, 0, O_STATS },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_DATASET: dataset = optarg; break;
+		case 'o': out = optarg; break;
+		case O_FRAMES: frames = parse_long("--frames", optarg, 1, 100000000); break;
+		case O_SEED: {
+			char *end;
+			errno = 0;
+			seed = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || *optarg == '-')
+				die_usage("--seed: '%s' is not a non-negative integer", optarg);
+			break;
+		}
+		case O_SIZE: size = parse_long("--size", optarg, 32, 4096); break;
+		case O_OBJECTS: objects = parse_long("--objects", optarg, 1, SYNTH_OBJECTS_MAX); break;
+		case O_TRAIN: train = 1; break;
+		case O_DIGITS: digits_path = optarg; break;
+		case O_STATS: stats = 1; break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(); return 0;
+		default: die_usage("unknown option");
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	if (!dataset)
+		die_usage("--dataset mnist|sprites is required");
+	if (!out)
+		die_usage("-o DIR is required");
+	synth_kind kind;
+	if (!strcmp(dataset, "mnist"))
+		kind = SYNTH_MNIST;
+	else if (!strcmp(dataset, "sprites") || !strcmp(dataset, "sprite"))
+		kind = SYNTH_SPRITES;
+	else
+		die_usage("--dataset: '%s' is neither mnist nor sprites", dataset);
+	/* The autoencoder's training setting (method.md §2.1): 256x256, 5 slots. */
+	if (size < 0)
+		size = train ? 256 : 128;
+	if (objects < 0)
+		objects = train ? 5 : 3;
+
+	char err[512];
+	synth_digits digits = { NULL, 0 };
+	if (kind == SYNTH_MNIST && synth_digits_load(find_digits(digits_path), &digits, err, sizeof err))
+		die("%s", err);
+	synth_config cfg;
+	synth_config_default(&cfg, kind, (int)size, (int)objects);
+	synth s;
+	if (synth_init(&s, &cfg, &digits, seed, err, sizeof err))
+		die("%s", err);
+
+	outfile *od = outdir_open(out);
+	if (!od)
+		die("%s: %s", out, strerror(errno));
+	const char *dir = od->tmp;
+	char *img_dir = join(dir, "img1"), *gt_dir = join(dir, "gt");
+	if (mkdir(img_dir, 0777) || mkdir(gt_dir, 0777))
+		die("%s: %s", dir, strerror(errno));
+	FILE *gt = open_in(gt_dir, "gt.txt"), *tight = open_in(gt_dir, "gt_tight.txt"),
+	     *mots = open_in(gt_dir, "gt_mots.txt");
+
+	uint32_t H = (uint32_t)cfg.height, W = (uint32_t)cfg.width;
+	uint32_t *cnts = xmalloc(((size_t)2 * H * W + 2) * sizeof *cnts);
+	image im = { W, H, cfg.channels, 8, s.img };
+	size_t plen = strlen(img_dir) + 32;
+	char *png = xmalloc(plen);
+	synth_stats st;
+	synth_stats_init(&st);
+	progress pr;
+	progress_start(&pr, "frames", (uint64_t)frames, quiet);
+	for (long f = 1; f <= frames; f++) {
+		int n = synth_next(&s);
+		snprintf(png, plen, "%s/%06ld.png", img_dir, f);
+		if (png_save(png, &im, err, sizeof err))
+			die("%s", err);
+		for (int k = 0; k < n; k++) {
+			const synth_vis *v = &s.vis[k];
+			/* Exactly the original's line: 1-based full patch, unclipped. */
+			fprintf(gt, "%ld,%lld,%.3f,%.3f,%.3f,%.3f,1,-1,-1,-1\n", f, (long long)v->id,
+				(double)v->left + 1, (double)v->top + 1, (double)v->w, (double)v->h);
+			if (!v->area)
+				continue;   /* hidden behind the objects in front */
+			fprintf(tight, "%ld,%lld,%.3f,%.3f,%.3f,%.3f,1,-1,-1,-1\n", f, (long long)v->id,
+				(double)v->tx + 1, (double)v->ty + 1, (double)v->tw, (double)v->th);
+			rle_t r = { H, W, synth_mask_counts(&s, k, cnts), cnts };
+			char *str = rle_to_string(&r);
+			if (mots_write_line(mots, f, v->id, MOTS_CLASS, H, W, str))
+				die("%s/gt_mots.txt: write failed: %s", out, strerror(errno));
+			free(str);
+		}
+		if (stats)
+			synth_stats_add(&st, &s);
+		progress_update(&pr, (uint64_t)f, NULL);
+	}
+	progress_end(&pr, (uint64_t)frames);
+	close_checked(gt, "gt/gt.txt");
+	close_checked(tight, "gt/gt_tight.txt");
+	close_checked(mots, "gt/gt_mots.txt");
+
+	char *name = seq_name(out);
+	FILE *ini = open_in(dir, "seqinfo.ini");
+	fprintf(ini, "[Sequence]\nname=%s\nimDir=img1\nframeRate=30\nseqLength=%ld\n"
+		"imWidth=%u\nimHeight=%u\nimExt=.png\n", name, frames, W, H);
+	close_checked(ini, "seqinfo.ini");
+	if (outfile_commit(od))
+		die("%s: %s", out, strerror(errno));
+	if (stats)
+		synth_stats_print(&st, &s, stdout);
+	if (fflush(stdout) || ferror(stdout))
+		die("stdout: write failed");
+	synth_stats_free(&st);
+	free(name), free(png), free(cnts), free(img_dir), free(gt_dir);
+	synth_free(&s);
+	synth_digits_free(&digits);
+	return 0;
+}

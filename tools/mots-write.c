@@ -1,0 +1,468 @@
+/* mots-write: a det stream with track ids out as MOTS txt, instance PNGs,
+ * MOT box txt and overlay frames, after the method's post-processing
+ * (short tracks dropped, overlapping pixels resolved). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "frames.h"
+#include "mots_txt.h"
+#include "outfile.h"
+#include "overlay.h"
+#include "pngio.h"
+#include "progress.h"
+#include "rle.h"
+#include "stream.h"
+
+typedef struct opts {
+	const char *in, *mots, *png, *mot, *overlay, *images;
+	long long min_track, first;
+	int no_overlap, quiet;
+} opts;
+
+/* What the outputs need of a record. */
+typedef struct rec {
+	int64_t f, id, k;
+	int cls, has_score;
+	float score;
+	float box[4];
+	char *rle;          /* NULL when the record has no mask */
+	uint64_t n;         /* record number, for messages and ties */
+} rec;
+
+static void usage(void)
+{
+	puts("usage: mots-write [--mots FILE] [--png DIR] [--mot FILE] [--overlay DIR --images DIR]\n"
+	     "                  [--min-track N] [--no-overlap] [--first F] [-q] [STREAM]");
+}
+
+static opts parse(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"mots", 1, 0, 'm'}, {"png", 1, 0, 'p'}, {"mot", 1, 0, 'b'},
+		{"overlay", 1, 0, 'O'}, {"images", 1, 0, 'I'}, {"min-track", 1, 0, 't'},
+		{"no-overlap", 0, 0, 'n'}, {"first", 1, 0, 'F'}, {"quiet", 0, 0, 'q'},
+		{"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+	opts o = {0};
+	int c;
+	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'm': o.mots = optarg; break;
+		case 'p': o.png = optarg; break;
+		case 'b': o.mot = optarg; break;
+		case 'O': o.overlay = optarg; break;
+		case 'I': o.images = optarg; break;
+		case 't': o.min_track = cli_int("--min-track", optarg, 0, 1 << 30); break;
+		case 'n': o.no_overlap = 1; break;
+		case 'F': o.first = cli_int("--first", optarg, 0, 1LL << 40); break;
+		case 'q': o.quiet = 1; break;
+		case 'h': usage(); exit(0);
+		default: die_usage("unknown option");
+		}
+	}
+	if (optind < argc)
+		o.in = argv[optind++];
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	if (!o.mots && !o.png && !o.mot && !o.overlay)
+		die_usage("no output: give --mots, --png, --mot or --overlay");
+	if (!!o.overlay != !!o.images)
+		die_usage("--overlay DIR and --images DIR go together");
+	return o;
+}
+
+/* An output name for a segment: "%s" in the pattern becomes the sequence
+ * name; without it, only one segment may be written. */
+static char *name_for(const char *pat, const char *seq, uint64_t seg)
+{
+	const char *s = strstr(pat, "%s");
+	if (!s) {
+		if (seg > 1)
+			die("%s: the stream holds several sequences; put %%s in the output name", pat);
+		return xstrdup(pat);
+	}
+	size_t n = strlen(pat) + strlen(seq) + 1;
+	char *r = xmalloc(n);
+	snprintf(r, n, "%.*s%s%s", (int)(s - pat), pat, seq, s + 2);
+	return r;
+}
+
+/* ---- post-processing ---- */
+
+static int by_id(const void *a, const void *b)
+{
+	const rec *x = *(rec *const *)a, *y = *(rec *const *)b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Drops every record of a track with fewer than n records (method.md 4.6). */
+static size_t drop_short_tracks(rec *v, size_t n, long long min)
+{
+	if (min <= 1 || n == 0)
+		return n;
+	rec **p = xmalloc(n * sizeof *p);
+	for (size_t i = 0; i < n; i++)
+		p[i] = &v[i];
+	qsort(p, n, sizeof *p, by_id);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && p[j]->id == p[i]->id; j++)
+			;
+		if ((long long)(j - i) < min)
+			for (size_t q = i; q < j; q++)
+				p[q]->id = 0;   /* marks it dropped */
+	}
+	free(p);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].id != 0)
+			v[m++] = v[i];
+		else
+			free(v[i].rle);
+	}
+	return m;
+}
+
+static int by_priority(const void *a, const void *b)
+{
+	const rec *x = *(rec *const *)a, *y = *(rec *const *)b;
+	float sx = x->has_score ? x->score : 0, sy = y->has_score ? y->score : 0;
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/* Within each frame, a pixel claimed by several masks stays with the mask
+ * of the highest score (records without a score count as 0), ties going to
+ * the earlier record; the others lose it. Masks left empty are dropped. */
+static size_t remove_overlaps(rec *v, size_t n, uint32_t hh, uint32_t ww)
+{
+	rec **p = xmalloc((n ? n : 1) * sizeof *p);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && v[j].f == v[i].f; j++)
+			;
+		size_t m = 0;
+		for (size_t q = i; q < j; q++)
+			if (v[q].rle)
+				p[m++] = &v[q];
+		if (m < 2)
+			continue;
+		qsort(p, m, sizeof *p, by_priority);
+		rle_t taken, cur, left, both[2];
+		char e[200];
+		if (rle_from_string(&taken, p[0]->rle, hh, ww, e, sizeof e) != 0)
+			die("record %llu: %s", (unsigned long long)p[0]->n, e);
+		for (size_t q = 1; q < m; q++) {
+			if (rle_from_string(&cur, p[q]->rle, hh, ww, e, sizeof e) != 0)
+				die("record %llu: %s", (unsigned long long)p[q]->n, e);
+			if (rle_intersection(&cur, &taken) > 0) {
+				rle_minus(&left, &cur, &taken);
+				free(p[q]->rle);
+				p[q]->rle = rle_area(&left) ? rle_to_string(&left) : NULL;
+				p[q]->id = p[q]->rle ? p[q]->id : 0;
+				rle_free(&left);
+			}
+			both[0] = taken, both[1] = cur;
+			rle_t u;
+			rle_merge(&u, both, 2, 0);
+			rle_free(&taken), rle_free(&cur);
+			taken = u;
+		}
+		rle_free(&taken);
+	}
+	free(p);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id != 0)
+			v[m++] = v[i];
+	return m;
+}
+
+/* ---- outputs ---- */
+
+/* Every output is committed only once the whole stream has been read, so a
+ * failure anywhere leaves no file behind. */
+static outfile **pending;
+static size_t npending;
+
+static void keep(outfile *o)
+{
+	pending = xrealloc(pending, (npending + 1) * sizeof *pending);
+	pending[npending++] = o;
+}
+
+static void write_mots(const char *path, const rec *v, size_t n, const ms_header *h)
+{
+	outfile *o = outfile_open(path);
+	if (!o)
+		die("%s: cannot write: %m", path);
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].rle)
+			die("%s: record %llu has no mask (\"rle\") for a MOTS txt line", path,
+			    (unsigned long long)v[i].n);
+		mots_write_line(o->fp, v[i].f, v[i].id, v[i].cls, (uint32_t)h->height,
+				(uint32_t)h->width, v[i].rle);
+	}
+	keep(o);
+}
+
+static void mask_box(const rec *r, const ms_header *h, double b[4])
+{
+	if (r->rle) {
+		rle_t m;
+		char e[200];
+		if (rle_from_string(&m, r->rle, (uint32_t)h->height, (uint32_t)h->width, e, sizeof e) != 0)
+			die("record %llu: %s", (unsigned long long)r->n, e);
+		rle_box bb = rle_bbox(&m);
+		rle_free(&m);
+		b[0] = bb.x, b[1] = bb.y, b[2] = bb.w, b[3] = bb.h;
+	} else {
+		for (int i = 0; i < 4; i++)
+			b[i] = r->box[i];
+	}
+}
+
+/* A number as people write it: integers plainly, others in the shortest
+ * form that reads back the same (mot_write_line would give "1e+01"). */
+static const char *num(char *b, double v, int single)
+{
+	if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
+		sprintf(b, "%lld", (long long)v);
+		return b;
+	}
+	for (int p = 6; p <= 17; p++) {
+		sprintf(b, "%.*g", p, v);
+		double back = strtod(b, NULL);
+		if (single ? (float)back == (float)v : back == v)
+			break;
+	}
+	return b;
+}
+
+/* MOTChallenge box txt: 1-based pixel coordinates of the top-left corner. */
+static void write_mot(const char *path, const rec *v, size_t n, const ms_header *h)
+{
+	outfile *o = outfile_open(path);
+	if (!o)
+		die("%s: cannot write: %m", path);
+	for (size_t i = 0; i < n; i++) {
+		double b[4];
+		mask_box(&v[i], h, b);
+		char s[5][40];
+		fprintf(o->fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)v[i].f,
+			(long long)v[i].id, num(s[0], b[0] + 1, 0), num(s[1], b[1] + 1, 0), num(s[2], b[2], 0),
+			num(s[3], b[3], 0), num(s[4], v[i].has_score ? v[i].score : 1, 1));
+	}
+	keep(o);
+}
+
+/* The 16-bit value of a record in an instance map: class*1000 + id, or the
+ * id itself when it already reads so (ground truth ids, ignore regions). */
+static uint16_t png_value(const rec *r, const char *path)
+{
+	if (r->id >= 10000 && r->id <= 65535)
+		return (uint16_t)r->id;
+	if (r->id / 1000 == r->cls && r->id > 0)
+		return (uint16_t)r->id;
+	if (r->id < 1 || r->id > 999 || r->cls < 0 || r->cls > 65)
+		die("%s: record %llu: id %lld of class %d does not fit the PNG format class*1000+id",
+		    path, (unsigned long long)r->n, (long long)r->id, r->cls);
+	return (uint16_t)(r->cls * 1000 + r->id);
+}
+
+typedef void (*frame_fn)(const char *dir, int64_t f, const rec *v, size_t n,
+			 const ms_header *h, const opts *o, uint16_t *buf);
+
+static void paint_ids(const rec *v, size_t n, const ms_header *h, const char *dir, uint16_t *px)
+{
+	uint32_t W = (uint32_t)h->width, H = (uint32_t)h->height;
+	memset(px, 0, (size_t)W * H * sizeof *px);
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].rle)
+			continue;
+		rle_t r;
+		char e[200];
+		if (rle_from_string(&r, v[i].rle, H, W, e, sizeof e) != 0)
+			die("record %llu: %s", (unsigned long long)v[i].n, e);
+		uint16_t val = png_value(&v[i], dir);
+		/* Straight from the runs (column-major); later masks win overlaps. */
+		uint64_t k = 0;
+		for (uint32_t j = 0; j < r.m; j++) {
+			uint64_t e2 = k + r.cnts[j];
+			if (j % 2)
+				for (uint64_t q = k; q < e2; q++)
+					px[(size_t)(q % H) * W + q / H] = val;
+			k = e2;
+		}
+		rle_free(&r);
+	}
+}
+
+static void png_frame(const char *dir, int64_t f, const rec *v, size_t n, const ms_header *h,
+		      const opts *o, uint16_t *buf)
+{
+	char path[4200], err[600];
+	(void)o;
+	paint_ids(v, n, h, dir, buf);
+	image im = {(uint32_t)h->width, (uint32_t)h->height, 1, 16, buf};
+	snprintf(path, sizeof path, "%s/%06lld.png", dir, (long long)f);
+	if (png_save(path, &im, err, sizeof err) != 0)
+		die("%s", err);
+}
+
+static void overlay_frame(const char *dir, int64_t f, const rec *v, size_t n, const ms_header *h,
+			  const opts *o, uint16_t *buf)
+{
+	char src[4200], path[4200], err[600];
+	image im;
+	(void)buf;
+	if (frame_png_path(o->images, f, src, sizeof src) != 0)
+		die("%s: no image for frame %lld", src, (long long)f);
+	if (png_load(src, &im, err, sizeof err) != 0)
+		die("%s", err);
+	if (im.depth != 8 || im.w != (uint32_t)h->width || im.h != (uint32_t)h->height)
+		die("%s: want an 8-bit %dx%d image", src, h->width, h->height);
+	image rgb;
+	overlay_to_rgb(&im, &rgb);
+	image_free(&im);
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].rle)
+			continue;
+		rle_t r;
+		if (rle_from_string(&r, v[i].rle, rgb.h, rgb.w, err, sizeof err) != 0)
+			die("record %llu: %s", (unsigned long long)v[i].n, err);
+		overlay_mask(&rgb, &r, v[i].id);
+		rle_free(&r);
+	}
+	for (size_t i = 0; i < n; i++) {
+		double b[4];
+		mask_box(&v[i], h, b);
+		overlay_label(&rgb, (int)b[0], (int)b[1], v[i].id);
+	}
+	snprintf(path, sizeof path, "%s/%06lld.png", dir, (long long)f);
+	if (png_save(path, &rgb, err, sizeof err) != 0)
+		die("%s", err);
+	image_free(&rgb);
+}
+
+/* Writes one PNG per frame from --first to the last frame, empty or not. */
+static void write_frames(const char *dir, const rec *v, size_t n, const ms_header *h,
+			 const opts *o, frame_fn fn, progress *pr)
+{
+	if (!h->width || !h->height)
+		die("%s: the stream header gives no image size", dir);
+	outfile *od = outdir_open(dir);
+	if (!od)
+		die("%s: cannot create: %m", dir);
+	int64_t last = n ? v[n - 1].f : o->first - 1;
+	uint16_t *buf = xmalloc((size_t)h->width * h->height * sizeof *buf);
+	size_t i = 0;
+	for (int64_t f = o->first; f <= last; f++) {
+		size_t j = i;
+		while (i < n && v[i].f < f)
+			i++;
+		for (j = i; j < n && v[j].f == f; j++)
+			;
+		fn(od->tmp, f, v + i, j - i, h, o, buf);
+		progress_update(pr, (uint64_t)(f - o->first + 1), NULL);
+		i = j;
+	}
+	free(buf);
+	keep(od);
+}
+
+int main(int argc, char **argv)
+{
+	err_init(argv[0]);
+	opts o = parse(argc, argv);
+	ms_reader *r = ms_reader_open(o.in);
+	if (!r)
+		die("%s: %m", o.in);
+	ms_header h;
+	ms_det d;
+	ms_header_init(&h);
+	ms_det_init(&d);
+	rec *v = NULL;
+	size_t cap = 0;
+	int rc;
+	while ((rc = ms_read_header(r, &h)) == 1) {
+		size_t n = 0;
+		const char *seq = h.seq ? h.seq : "seq";
+		while ((rc = ms_read_det(r, &d)) == 1) {
+			if (!(d.has & (MS_ID | MS_GT)))
+				die("%s: record %llu: no \"id\" (or \"gt\") to write", ms_reader_name(r),
+				    (unsigned long long)ms_reader_record(r));
+			int64_t id = d.has & MS_ID ? d.id : d.gt;
+			if (id == 0)
+				continue;   /* 0: not on any track */
+			if (!(d.has & MS_CLS))
+				die("%s: record %llu: no \"cls\"", ms_reader_name(r),
+				    (unsigned long long)ms_reader_record(r));
+			if (n == cap)
+				v = xrealloc(v, (cap = cap ? 2 * cap : 1024) * sizeof *v);
+			rec *q = &v[n++];
+			q->f = d.f, q->id = id, q->k = d.k, q->cls = d.cls;
+			q->has_score = !!(d.has & MS_SCORE), q->score = d.score;
+			memcpy(q->box, d.box, sizeof q->box);
+			q->rle = d.has & MS_RLE ? xstrdup(d.rle) : NULL;
+			q->n = ms_reader_record(r);
+		}
+		if (rc < 0)
+			break;
+		/* Each track id appears at most once per frame in every output. */
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = i; j-- > 0 && v[j].f == v[i].f;)
+				if (v[j].id == v[i].id)
+					die("%s: record %llu: track id %lld twice in frame %lld",
+					    ms_reader_name(r), (unsigned long long)v[i].n,
+					    (long long)v[i].id, (long long)v[i].f);
+		n = drop_short_tracks(v, n, o.min_track);
+		if (o.no_overlap)
+			n = remove_overlaps(v, n, (uint32_t)h.height, (uint32_t)h.width);
+
+		uint64_t seg = ms_reader_segment(r);
+		progress pr;
+		if (o.mots) {
+			char *p = name_for(o.mots, seq, seg);
+			write_mots(p, v, n, &h);
+			free(p);
+		}
+		if (o.mot) {
+			char *p = name_for(o.mot, seq, seg);
+			write_mot(p, v, n, &h);
+			free(p);
+		}
+		if (o.png) {
+			char *p = name_for(o.png, seq, seg);
+			progress_start(&pr, "frames", 0, o.quiet);
+			write_frames(p, v, n, &h, &o, png_frame, &pr);
+			progress_end(&pr, 0);
+			free(p);
+		}
+		if (o.overlay) {
+			char *p = name_for(o.overlay, seq, seg);
+			progress_start(&pr, "frames", 0, o.quiet);
+			write_frames(p, v, n, &h, &o, overlay_frame, &pr);
+			progress_end(&pr, 0);
+			free(p);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(v[i].rle);
+	}
+	if (rc < 0)
+		die("%s", ms_reader_error(r));
+	for (size_t i = 0; i < npending; i++) {
+		char *p = xstrdup(pending[i]->path);
+		if (outfile_commit(pending[i]) != 0)
+			die("%s: %m", p);
+		free(p);
+	}
+	free(pending);
+	free(v);
+	ms_reader_close(r);
+	ms_header_free(&h);
+	ms_det_free(&d);
+	return 0;
+}
