@@ -46,7 +46,8 @@ ifneq ($(NVCC),)
 CFLAGS   += -DUSC_CUDA -I$(CUDA_HOME)/include
 NVFLAGS  ?= -O2 -std=c++17 -Icommon -Ikernels \
             -gencode arch=compute_75,code=sm_75 -gencode arch=compute_90,code=sm_90 \
-            -gencode arch=compute_90,code=compute_90 -Xcompiler -fPIC,-Wall
+            -gencode arch=compute_80,code=sm_80 -gencode arch=compute_75,code=compute_75 \
+            -Xcompiler -fPIC,-Wall
 CUDALIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudnn -lcublas -lcudart -lstdc++
 endif
 

@@ -10,6 +10,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+#define _Noreturn [[noreturn]]
+extern "C" {
+#endif
+
 extern const char *progname;
 
 /* Sets progname from argv[0], restores SIGPIPE's default (a closed pipe ends
@@ -29,5 +34,10 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+
+#ifdef __cplusplus
+}
+#undef _Noreturn
+#endif
 
 #endif

@@ -19,18 +19,35 @@ patch_geom patch_geometry(uint32_t cw, uint32_t ch, uint32_t n)
 	return g;
 }
 
-/* Overlap weights of source cells with output cell o, in units where a
- * source cell is `out` long and an output cell `in` long: sum = in. */
-static inline void span(uint32_t o, uint32_t in, uint32_t out, uint32_t *first, uint32_t *last)
+/* The area weights of one axis: output cell o covers source cells
+ * first[o] .. first[o] + count[o] - 1 with weights w[off[o] ...], in units
+ * where a source cell is `out` long and an output cell `in` long, so the
+ * weights of every output cell sum to `in`. */
+typedef struct axis {
+	uint32_t *first, *count, *off, *w;
+} axis;
+
+static void axis_make(axis *a, uint32_t in, uint32_t out)
 {
-	uint64_t a = (uint64_t)o * in, b = a + in;
-	*first = (uint32_t)(a / out), *last = (uint32_t)((b - 1) / out);
+	a->first = xmalloc(3 * (size_t)out * sizeof *a->first);
+	a->count = a->first + out, a->off = a->count + out;
+	a->w = xmalloc(((size_t)in + out) * sizeof *a->w);
+	size_t k = 0;
+	for (uint32_t o = 0; o < out; o++) {
+		uint64_t lo = (uint64_t)o * in, hi = lo + in;
+		uint32_t x0 = (uint32_t)(lo / out), x1 = (uint32_t)((hi - 1) / out);
+		a->first[o] = x0, a->count[o] = x1 - x0 + 1, a->off[o] = (uint32_t)k;
+		for (uint32_t x = x0; x <= x1; x++) {
+			uint64_t s = (uint64_t)x * out, e = s + out;
+			a->w[k++] = (uint32_t)((hi < e ? hi : e) - (lo > s ? lo : s));
+		}
+	}
 }
 
-static inline uint64_t weight(uint32_t x, uint32_t o, uint32_t in, uint32_t out)
+static void axis_free(axis *a)
 {
-	uint64_t a = (uint64_t)o * in, b = a + in, s = (uint64_t)x * out, e = s + out;
-	return (b < e ? b : e) - (a > s ? a : s);
+	free(a->first);
+	free(a->w);
 }
 
 void patch_resample(const uint8_t *src, uint32_t cw, uint32_t ch, int c, uint32_t n, uint8_t *out)
@@ -39,41 +56,57 @@ void patch_resample(const uint8_t *src, uint32_t cw, uint32_t ch, int c, uint32_
 	if (!cw || !ch || !n)
 		return;
 	patch_geom g = patch_geometry(cw, ch, n);
+	axis ax, ay;
+	axis_make(&ax, cw, g.sw);
+	axis_make(&ay, ch, g.sh);
+	size_t row = (size_t)g.sw * c;
 	/* Rows first: tmp[y][ox][k] = sum_x wx * src[y][x][k]  (<= 255 * cw). */
-	uint32_t *tmp = xmalloc((size_t)ch * g.sw * c * sizeof *tmp);
-	uint64_t *acc = xmalloc((size_t)g.sw * c * sizeof *acc);
+	uint32_t *tmp = xmalloc((size_t)ch * row * sizeof *tmp);
+	uint64_t *acc = xmalloc(row * sizeof *acc);
 	for (uint32_t y = 0; y < ch; y++) {
-		const uint8_t *row = src + (size_t)y * cw * c;
-		uint32_t *t = tmp + (size_t)y * g.sw * c;
+		const uint8_t *sr = src + (size_t)y * cw * c;
+		uint32_t *t = tmp + (size_t)y * row;
 		for (uint32_t ox = 0; ox < g.sw; ox++) {
-			uint32_t x0, x1;
-			span(ox, cw, g.sw, &x0, &x1);
+			const uint32_t *w = ax.w + ax.off[ox];
+			const uint8_t *p = sr + (size_t)ax.first[ox] * c;
+			uint32_t m = ax.count[ox];
 			for (int k = 0; k < c; k++) {
-				uint64_t s = 0;
-				for (uint32_t x = x0; x <= x1; x++)
-					s += weight(x, ox, cw, g.sw) * row[(size_t)x * c + k];
-				t[(size_t)ox * c + k] = (uint32_t)s;
+				uint32_t s = 0;
+				for (uint32_t i = 0; i < m; i++)
+					s += w[i] * p[(size_t)i * c + k];
+				t[(size_t)ox * c + k] = s;
 			}
 		}
 	}
-	/* Then columns, and the mean over the footprint (cw * ch units). */
-	uint64_t d = (uint64_t)cw * ch;
+	/* Then columns, and the mean over the footprint (cw * ch units),
+	 * rounded half up: q = floor((2 acc + d) / 2d). The division goes
+	 * through a double reciprocal and an exact integer correction, as
+	 * 64-bit division per pixel would dominate the whole patch. */
+	uint64_t d = (uint64_t)cw * ch, d2 = 2 * d;
+	double inv = 1.0 / (double)d2;
 	for (uint32_t oy = 0; oy < g.sh; oy++) {
-		uint32_t y0, y1;
-		span(oy, ch, g.sh, &y0, &y1);
-		memset(acc, 0, (size_t)g.sw * c * sizeof *acc);
-		for (uint32_t y = y0; y <= y1; y++) {
-			uint64_t wy = weight(y, oy, ch, g.sh);
-			const uint32_t *t = tmp + (size_t)y * g.sw * c;
-			for (size_t i = 0; i < (size_t)g.sw * c; i++)
-				acc[i] += wy * t[i];
+		const uint32_t *w = ay.w + ay.off[oy];
+		memset(acc, 0, row * sizeof *acc);
+		for (uint32_t i = 0; i < ay.count[oy]; i++) {
+			uint64_t wy = w[i];
+			const uint32_t *t = tmp + (size_t)(ay.first[oy] + i) * row;
+			for (size_t j = 0; j < row; j++)
+				acc[j] += wy * t[j];
 		}
 		uint8_t *o = out + ((size_t)(g.oy + oy) * n + g.ox) * c;
-		for (size_t i = 0; i < (size_t)g.sw * c; i++)
-			o[i] = (uint8_t)((2 * acc[i] + d) / (2 * d));
+		for (size_t j = 0; j < row; j++) {
+			uint64_t x = 2 * acc[j] + d, q = (uint64_t)((double)x * inv);
+			if (q * d2 > x)
+				q--;
+			else if ((q + 1) * d2 <= x)
+				q++;
+			o[j] = (uint8_t)q;
+		}
 	}
 	free(acc);
 	free(tmp);
+	axis_free(&ax);
+	axis_free(&ay);
 }
 
 void patch_mask(const rle_t *r, rle_box b, uint32_t n, uint8_t *out)

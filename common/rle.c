@@ -26,6 +26,10 @@ int rle_from_string(rle_t *r, const char *s, uint32_t h, uint32_t w, char *err, 
 	uint32_t *c = xmalloc((n ? n : 1) * sizeof *c);
 	size_t p = 0;
 	r->cnts = NULL, r->m = 0, r->h = h, r->w = w;
+	if (size > UINT32_MAX) {
+		free(c);
+		return errf(err, errn, "RLE image size %ux%u is too large", h, w);
+	}
 	while (p < n) {
 		uint64_t x = 0;
 		int k = 0, more = 1;
@@ -64,7 +68,17 @@ int rle_from_string(rle_t *r, const char *s, uint32_t h, uint32_t w, char *err, 
 		return errf(err, errn, "RLE runs sum to %llu, not %ux%u = %llu",
 			    (unsigned long long)total, h, w, (unsigned long long)size);
 	}
-	r->cnts = c, r->m = (uint32_t)m;
+	/* Empty runs after the first join their neighbours: [a, 0, b] is the
+	 * run a + b. No encoder writes them, but a hand-made string can, and
+	 * rleToBbox would then give a box outside the image. */
+	size_t q = m ? 1 : 0;
+	for (size_t i = 1; i < m; i++) {
+		if (c[i] == 0 && i + 1 < m)
+			c[q - 1] += c[++i];
+		else if (c[i] != 0)
+			c[q++] = c[i];
+	}
+	r->cnts = c, r->m = (uint32_t)q;
 	return 0;
 }
 

@@ -26,7 +26,9 @@ void rle_init(rle_t *r, uint32_t h, uint32_t w, uint32_t m, const uint32_t *cnts
 
 /* Parses a COCO string for an h x w image. Returns 0, or -1 with a message
  * in err (characters outside '0'..'o', a count out of range, counts that do
- * not sum to h*w). */
+ * not sum to h*w). Empty runs after the first (which no encoder writes)
+ * are merged away, so r is canonical: rle_to_string(r) gives s back for
+ * every string an encoder made. */
 int rle_from_string(rle_t *r, const char *s, uint32_t h, uint32_t w, char *err, size_t errn);
 /* The COCO string of r (malloc'd, NUL-terminated). */
 char *rle_to_string(const rle_t *r);

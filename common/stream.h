@@ -107,8 +107,9 @@ void ms_reader_close(ms_reader *r);
 const char *ms_reader_error(const ms_reader *r);   /* "FILE: record N: what" */
 const char *ms_reader_name(const ms_reader *r);
 
-/* Reads the next header: 1 = a segment starts, 0 = clean end of input,
- * -1 = error (not a usc-mots stream, unknown kind, newer version, ...). */
+/* Reads the next header: 1 = a segment starts, 0 = clean end of input
+ * after at least one segment, -1 = error (an empty input, not a usc-mots
+ * stream, unknown kind, newer version, ...). */
 int ms_read_header(ms_reader *r, ms_header *h);
 /* Reads the next record of the segment into d (reusing its buffers):
  * 1 = record, 0 = the trailer was read and matched, -1 = error (truncated

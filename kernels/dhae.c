@@ -449,35 +449,61 @@ static nn_bn bn_geo(const block *b, int n)
 	return (nn_bn){ (size_t)n * (b->out / (size_t)ch), ch, 1e-3f, 0.01f };
 }
 
+/* The backend's fused op for a conv block, or NULL. */
+static int fused(const dhae *m, const block *b)
+{
+	const nn_backend *be = m->be;
+	if (b->kind == B_CONV)
+		return be->conv_fwd_post && be->conv_bwd_post;
+	if (b->kind == B_TCONV)
+		return be->tconv_fwd_post && be->tconv_bwd_post;
+	return 0;
+}
+
+/* Does the fused op do this block's dropout (it follows the activation)? */
+static int fused_drop(const block *b) { return b->drop && (!b->bn || b->drop_first); }
+
 static const float *blk_fwd(dhae *m, block *b, const float *x, int n, int train, uint64_t seed)
 {
 	nn_backend *be = m->be;
 	size_t ny = (size_t)n * b->out;
 	b->xin = x;
-	if (b->kind == B_DENSE) {
-		be->dense_fwd(be, n, (int)b->in, (int)b->out, x, par(m, b->w), par(m, b->b), b->a);
-	} else {
-		nn_conv g = b->g;
-		g.n = n;
-		(b->kind == B_CONV ? be->conv_fwd : be->tconv_fwd)(be, &g, x, par(m, b->w), par(m, b->b), b->a);
-	}
-	if (b->act == ACT_RELU)
-		be->relu_fwd(be, ny, b->a, b->a);
-	else
-		be->sigmoid_fwd(be, ny, b->a, b->a);
 	const float *y = b->a;
-	nn_bn g = b->bn ? bn_geo(b, n) : (nn_bn){ 0 };
 	int drop = b->drop && train;
-	if (drop && b->drop_first) {
-		be->dropout_fwd(be, ny, y, b->dro, b->mask, m->cfg.dropout, layer_seed(seed, b->id));
-		y = b->dro;
+	nn_bn g = b->bn ? bn_geo(b, n) : (nn_bn){ 0 };
+	if (fused(m, b)) {
+		nn_conv gc = b->g;
+		gc.n = n;
+		nn_post p = { .act = b->act == ACT_RELU ? NN_ACT_RELU : NN_ACT_SIGMOID };
+		if (drop && fused_drop(b)) {
+			p.mask = b->mask, p.out = b->dro, p.rate = m->cfg.dropout, p.seed = layer_seed(seed, b->id);
+			y = b->dro;
+		}
+		(b->kind == B_CONV ? be->conv_fwd_post : be->tconv_fwd_post)(be, &gc, x, par(m, b->w), par(m, b->b),
+		                                                             b->a, &p);
+	} else {
+		if (b->kind == B_DENSE) {
+			be->dense_fwd(be, n, (int)b->in, (int)b->out, x, par(m, b->w), par(m, b->b), b->a);
+		} else {
+			nn_conv gc = b->g;
+			gc.n = n;
+			(b->kind == B_CONV ? be->conv_fwd : be->tconv_fwd)(be, &gc, x, par(m, b->w), par(m, b->b), b->a);
+		}
+		if (b->act == ACT_RELU)
+			be->relu_fwd(be, ny, b->a, b->a);
+		else
+			be->sigmoid_fwd(be, ny, b->a, b->a);
+		if (drop && b->drop_first) {
+			be->dropout_fwd(be, ny, y, b->dro, b->mask, m->cfg.dropout, layer_seed(seed, b->id));
+			y = b->dro;
+		}
 	}
 	if (b->bn) {
 		be->bn_fwd(be, &g, y, b->bno, par(m, b->gamma), par(m, b->beta), stat(m, b->rmean),
 		           stat(m, b->rvar), b->smean, b->sinv, train);
 		y = b->bno;
 	}
-	if (drop && !b->drop_first) {
+	if (drop && !b->drop_first && (b->bn || !fused(m, b))) {
 		be->dropout_fwd(be, ny, y, b->dro, b->mask, m->cfg.dropout, layer_seed(seed, b->id));
 		y = b->dro;
 	}
@@ -492,13 +518,23 @@ static void blk_bwd(dhae *m, block *b, int n, float *dy, float *scr, float *dx)
 	size_t ny = (size_t)n * b->out;
 	float *cur = dy;
 	nn_bn g = b->bn ? bn_geo(b, n) : (nn_bn){ 0 };
-	if (b->drop && !b->drop_first)
+	int fu = fused(m, b);
+	if (b->drop && !b->drop_first && (b->bn || !fu))
 		be->dropout_bwd(be, ny, cur, b->mask, cur);
 	if (b->bn) {
 		const float *bx = b->drop && b->drop_first ? b->dro : b->a;
 		be->bn_bwd(be, &g, bx, cur, par(m, b->gamma), b->smean, b->sinv, scr, grad(m, b->gamma),
 		           grad(m, b->beta));
 		cur = scr;
+	}
+	if (fu) {
+		nn_conv gc = b->g;
+		gc.n = n;
+		nn_post p = { .act = b->act == ACT_RELU ? NN_ACT_RELU : NN_ACT_SIGMOID,
+		              .mask = fused_drop(b) ? b->mask : NULL };
+		(b->kind == B_CONV ? be->conv_bwd_post : be->tconv_bwd_post)(be, &gc, b->xin, par(m, b->w), b->a, &p,
+		                                                             cur, dx, grad(m, b->w), grad(m, b->b));
+		return;
 	}
 	if (b->drop && b->drop_first)
 		be->dropout_bwd(be, ny, cur, b->mask, cur);

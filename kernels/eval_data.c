@@ -132,8 +132,8 @@ void eval_objs_free(eval_objs *e)
 
 void eval_objs_sort(eval_objs *e)
 {
-	/* A stable merge sort: file order within a frame decides ties in the
-	 * assignments, as in the Python tools. */
+	/* A stable bottom-up merge sort: file order within a frame decides
+	 * ties in the assignments, as in the Python tools. */
 	size_t n = e->n;
 	if (n < 2)
 		return;
@@ -252,8 +252,8 @@ static void scratch_free(scratch *s)
 	free(s->g), free(s->t), free(s->dc), free(s->gid), free(s->tid), free(s->dcr);
 }
 
-/* Walks the frames of both sides in order; calls fill() for each frame
- * where the selected objects are not all absent. */
+/* Walks the frames of both sides in order and adds a frame wherever
+ * either side has an object of the class (every object for boxes). */
 static int build(eval_seq *s, const eval_objs *gt, const eval_objs *res, int cls, int boxes,
 		 char *err, size_t errn)
 {

@@ -76,6 +76,15 @@ static char *seq_name(const char *path)
 	size_t e = n;
 	if (e - b > 4 && strncmp(path + e - 4, ".txt", 4) == 0)
 		e -= 4;
+	/* MOTChallenge layout SEQ/gt/gt.txt: the sequence is SEQ. */
+	if (e - b == 2 && strncmp(path + b, "gt", 2) == 0 && b > 4 &&
+	    strncmp(path + b - 4, "/gt/", 4) == 0) {
+		size_t end = b - 4, start = end;   /* SEQ is path[start, end) */
+		while (start > 0 && path[start - 1] != '/')
+			start--;
+		if (end > start)
+			b = start, e = end;
+	}
 	char *s = xmalloc(e - b + 1);
 	memcpy(s, path + b, e - b);
 	s[e - b] = 0;

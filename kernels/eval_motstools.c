@@ -65,8 +65,8 @@ void mt_eval(const eval_seq *s, mt_counts *c)
 	int vcap = 0;
 	for (int i = 0; i < s->nf; i++) {
 		const eval_frame *f = &s->f[i];
-		if (f->nt > vcap) {
-			vcap = f->nt;
+		if (f->nt >= vcap) {
+			vcap = f->nt + 1;
 			valid = xrealloc(valid, (size_t)vcap);
 		}
 		memset(valid, 0, (size_t)f->nt);

@@ -192,7 +192,7 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 	if (!mf->has_resume)
 		return;
 	pk_str(pk, "resume");
-	msgpack_pack_map(pk, 12);
+	msgpack_pack_map(pk, 11);
 	pk_ku(pk, "epoch", mf->epochs);
 	pk_ku(pk, "since_best", mf->since_best);
 	pk_ku(pk, "seed", mf->seed);

@@ -80,15 +80,26 @@
 extern "C" {
 #endif
 
-/* Counter-based uniform in [0,1) with 24 bits, for dropout: splitmix64 of
- * seed + (i+1)*golden ratio. The same on host and device. */
+/* Counter-based uniform in [0,1) with 24 bits, for dropout: two rounds of
+ * a 32-bit integer hash (lowbias32) of the element index keyed by the seed.
+ * 32-bit multiplies only, so it vectorises on the CPU; the same on host and
+ * device. */
+static inline NN_HD uint32_t nn_mix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return x;
+}
+
 static inline NN_HD float nn_uniform(uint64_t seed, uint64_t i)
 {
-	uint64_t z = seed + (i + 1) * 0x9e3779b97f4a7c15ull;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return (float)(z >> 40) * (1.0f / 16777216.0f);
+	uint32_t k = nn_mix32((uint32_t)seed ^ nn_mix32((uint32_t)(seed >> 32) + 0x9e3779b9u));
+	uint32_t h = nn_mix32((uint32_t)i + k);
+	h = nn_mix32(h ^ (k * 0x85ebca6bu + (uint32_t)(i >> 32)));
+	return (float)(h >> 8) * (1.0f / 16777216.0f);
 }
 
 /* Geometry of a convolution or transposed convolution (see above): input
@@ -112,6 +123,19 @@ typedef struct nn_bn {
 	float eps;       /* 1e-3 (Keras) */
 	float momentum;  /* factor of the new batch statistic, 0.01 (Keras 0.99) */
 } nn_bn;
+
+/* Activations that can follow a layer in the fused ops. */
+enum { NN_ACT_NONE, NN_ACT_RELU, NN_ACT_SIGMOID };
+
+/* What a fused conv or transposed conv does after the op, in the same pass
+ * over its output (see conv_fwd_post). */
+typedef struct nn_post {
+	int act;          /* NN_ACT_*, on y in place */
+	float *mask;      /* NULL: no dropout; else dropout_fwd(y -> out, mask, rate, seed) */
+	float *out;
+	float rate;
+	uint64_t seed;
+} nn_post;
 
 typedef struct nn_backend nn_backend;
 
@@ -184,6 +208,28 @@ struct nn_backend {
 	                 float *acc_d, float lr, float rho, float eps);
 	void (*adam)(nn_backend *be, size_t n, float *w, const float *g, float *m, float *v,
 	             float lr_t, float b1, float b2, float eps);
+
+	/* ---- optional fused layers ----
+	 * A backend may leave these NULL; callers then run the separate ops,
+	 * which give the same result (bit for bit on the CPU). They exist so
+	 * the CPU can apply the activation and dropout while a block of the
+	 * output is still in cache.
+	 *   *_fwd_post: the op, then p->act on y in place, then, when p->mask,
+	 *               dropout_fwd(n, y, p->out, p->mask, p->rate, p->seed)
+	 *               over the whole output (same element indices).
+	 *   *_bwd_post: dy is the gradient of the block's output (p->out with
+	 *               dropout, else y) and is overwritten: dy *= mask (when
+	 *               p->mask), then the activation's backward with y (the
+	 *               activation output), then the op's backward as above.
+	 *               p->out, rate and seed are not used. */
+	void (*conv_fwd_post)(nn_backend *be, const nn_conv *g, const float *x, const float *w,
+	                      const float *b, float *y, const nn_post *p);
+	void (*conv_bwd_post)(nn_backend *be, const nn_conv *g, const float *x, const float *w,
+	                      const float *y, const nn_post *p, float *dy, float *dx, float *dw, float *db);
+	void (*tconv_fwd_post)(nn_backend *be, const nn_conv *g, const float *x, const float *w,
+	                       const float *b, float *y, const nn_post *p);
+	void (*tconv_bwd_post)(nn_backend *be, const nn_conv *g, const float *x, const float *w,
+	                       const float *y, const nn_post *p, float *dy, float *dx, float *dw, float *db);
 };
 
 /* ---- device selection (nn.c) ---- */

@@ -51,14 +51,14 @@ $BIN/cgraph-build -q "$tmp/z.det" >"$tmp/z.cg" || die "cgraph-build"
 $BIN/cgraph-build -q "$tmp/qz.det" >"$tmp/qz.cg" || die "cgraph-build"
 recs=$($BIN/mots-dump --fields k "$tmp/z.det" | grep -c '"k"')
 
-for i in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
 	secs "$BIN/cgraph-build -q '$tmp/z.det' | $BIN/ckmeans -q >/dev/null" >>"$tmp/pipe"
 	secs "$BIN/cgraph-build -q '$tmp/z.det' >/dev/null" >>"$tmp/cg"
 	secs "$BIN/ckmeans -q '$tmp/z.cg' >/dev/null" >>"$tmp/ck"
 	secs "$BIN/ckmeans -q --baseline iou '$tmp/z.det' >/dev/null" >>"$tmp/iou"
 done
 $BIN/ckmeans -q "$tmp/z.cg" >"$tmp/z.ck"
-for i in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
 	$py "$here/ref-track.py" --frames "$REF_FRAMES" --compare "$tmp/z.ck" "$tmp/z.cg" >>"$tmp/ref" ||
 		die "ref-track.py failed"
 done

@@ -11,6 +11,7 @@
 
 #include "cpu.h"
 #include "err.h"
+#include "vec.h"
 
 float *cpu_grow(float **p, size_t *cap, size_t n)
 {
@@ -69,77 +70,27 @@ static void ew_task(void *arg, int t, int nt)
 	ew_job *j = arg;
 	size_t lo, hi;
 	pool_range(j->n, t, nt, &lo, &hi);
-	const float *a = j->a, *b = j->b;
-	float *y = j->y;
+	size_t n = hi - lo;
+	const float *a = j->a ? j->a + lo : NULL, *b = j->b ? j->b + lo : NULL;
+	float *y = j->y ? j->y + lo : NULL;
 	switch (j->op) {
-	case EW_U8:
-		for (size_t i = lo; i < hi; i++)
-			y[i] = j->u8[i] * j->s0;
+	case EW_U8: vec_u8(j->u8 + lo, y, n, j->s0); break;
+	case EW_RELU: vec_relu(a, y, n); break;
+	case EW_RELU_B: vec_relu_bwd(a, b, y, n); break;   /* a = y, b = dy */
+	case EW_SIG: vec_sigmoid(a, y, n); break;
+	case EW_SIG_B: vec_sigmoid_bwd(a, b, y, n); break;
+	case EW_DROP: vec_dropout(a, y, j->m + lo, n, lo, j->s0, j->seed); break;   /* s0 = rate */
+	case EW_MUL: vec_mul(a, b, y, n); break;
+	case EW_ADD: vec_add(a, b, y, n); break;
+	case EW_ADADELTA:   /* a = g, m = acc_g, v = acc_d; s0 lr, s1 rho, s2 eps */
+		vec_adadelta(j->w + lo, a, j->m + lo, j->v + lo, n, j->s0, j->s1, j->s2);
 		break;
-	case EW_RELU:
-		for (size_t i = lo; i < hi; i++)
-			y[i] = a[i] > 0.0f ? a[i] : 0.0f;
+	case EW_ADAM:   /* s0 lr_t, s1 b1, s2 b2, s3 eps */
+		vec_adam(j->w + lo, a, j->m + lo, j->v + lo, n, j->s0, j->s1, j->s2, j->s3);
 		break;
-	case EW_RELU_B:   /* a = y, b = dy */
-		for (size_t i = lo; i < hi; i++)
-			y[i] = a[i] > 0.0f ? b[i] : 0.0f;
-		break;
-	case EW_SIG:
-		for (size_t i = lo; i < hi; i++)
-			y[i] = 1.0f / (1.0f + expf(-a[i]));
-		break;
-	case EW_SIG_B:
-		for (size_t i = lo; i < hi; i++)
-			y[i] = b[i] * a[i] * (1.0f - a[i]);
-		break;
-	case EW_DROP: {   /* s0 = rate, s1 = 1/(1-rate) */
-		for (size_t i = lo; i < hi; i++) {
-			float k = nn_uniform(j->seed, i) >= j->s0 ? j->s1 : 0.0f;
-			j->m[i] = k;
-			y[i] = a[i] * k;
-		}
-		break;
-	}
-	case EW_MUL:
-		for (size_t i = lo; i < hi; i++)
-			y[i] = a[i] * b[i];
-		break;
-	case EW_ADD:
-		for (size_t i = lo; i < hi; i++)
-			y[i] = a[i] + b[i];
-		break;
-	case EW_ADADELTA: {   /* w, a = g, m = acc_g, v = acc_d; s0 lr, s1 rho, s2 eps */
-		float lr = j->s0, rho = j->s1, eps = j->s2;
-		for (size_t i = lo; i < hi; i++) {
-			float g = a[i];
-			float ag = rho * j->m[i] + (1.0f - rho) * g * g;
-			float u = g * sqrtf(j->v[i] + eps) / sqrtf(ag + eps);
-			j->w[i] -= lr * u;
-			j->m[i] = ag;
-			j->v[i] = rho * j->v[i] + (1.0f - rho) * u * u;
-		}
-		break;
-	}
-	case EW_ADAM: {   /* s0 lr_t, s1 b1, s2 b2, s3 eps */
-		for (size_t i = lo; i < hi; i++) {
-			float g = a[i];
-			float m = j->s1 * j->m[i] + (1.0f - j->s1) * g;
-			float v = j->s2 * j->v[i] + (1.0f - j->s2) * g * g;
-			j->m[i] = m, j->v[i] = v;
-			j->w[i] -= j->s0 * m / (sqrtf(v) + j->s3);
-		}
-		break;
-	}
 	case EW_SSE: {   /* a pred, b target, y dpred or NULL, s0 = 2*coef */
-		double s = 0.0;
-		for (size_t i = lo; i < hi; i++) {
-			float d = a[i] - b[i];
-			s += (double)d * d;
-			if (y)
-				y[i] = j->s0 * d;
-		}
 		cpu_scratch *sc = &cpu_of(j->be)->scr[t];
-		cpu_grow_d(&sc->dacc, &sc->dacc_cap, 1)[0] = s;
+		cpu_grow_d(&sc->dacc, &sc->dacc_cap, 1)[0] = vec_sse(a, b, y, n, j->s0);
 		break;
 	}
 	}
@@ -188,8 +139,7 @@ static void cpu_sigmoid_bwd(nn_backend *be, size_t n, const float *y, const floa
 static void cpu_dropout_fwd(nn_backend *be, size_t n, const float *x, float *y, float *mask,
                             float rate, uint64_t seed)
 {
-	ew_job j = { .be = be, .op = EW_DROP, .n = n, .a = x, .y = y, .m = mask,
-	             .s0 = rate, .s1 = 1.0f / (1.0f - rate), .seed = seed };
+	ew_job j = { .be = be, .op = EW_DROP, .n = n, .a = x, .y = y, .m = mask, .s0 = rate, .seed = seed };
 	ew_run(&j);
 }
 
@@ -329,6 +279,8 @@ nn_backend *nn_cpu_open(int threads)
 		.concat = cpu_concat, .split = cpu_split,
 		.add = cpu_add, .sse = cpu_sse,
 		.adadelta = cpu_adadelta, .adam = cpu_adam,
+		.conv_fwd_post = cpu_conv_fwd_post, .conv_bwd_post = cpu_conv_bwd_post,
+		.tconv_fwd_post = cpu_tconv_fwd_post, .tconv_bwd_post = cpu_tconv_bwd_post,
 	};
 	return be;
 }

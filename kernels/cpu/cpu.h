@@ -43,6 +43,15 @@ void cpu_dense_fwd(nn_backend *be, int n, int in, int out, const float *x, const
 void cpu_dense_bwd(nn_backend *be, int n, int in, int out, const float *x, const float *w,
                    const float *dy, float *dx, float *dw, float *db);
 
+void cpu_conv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
+                       float *y, const nn_post *p);
+void cpu_tconv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
+                        float *y, const nn_post *p);
+void cpu_conv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
+                       const nn_post *p, float *dy, float *dx, float *dw, float *db);
+void cpu_tconv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
+                        const nn_post *p, float *dy, float *dx, float *dw, float *db);
+
 /* bn.c */
 void cpu_bn_fwd(nn_backend *be, const nn_bn *g, const float *x, float *y, const float *gamma,
                 const float *beta, float *run_mean, float *run_var, float *save_mean,

@@ -33,6 +33,10 @@
  *   sse                 kernel: per-block double partials, then one block adds
  *                       them in a fixed order; the total is copied back (syncs)
  *   adadelta, adam      kernels, the CPU backend's float formulas
+ *   (t)conv_fwd_post    the layer as above, then one kernel k_post_fwd: bias,
+ *                       activation and dropout in one pass (nn.h's fused ops)
+ *   (t)conv_bwd_post    one kernel k_post_bwd (dy *= mask, activation
+ *                       backward), then the layer's backward as above
  *
  * Convolutions use float FMA math only (no TF32); cuBLAS keeps its default
  * math, which is full float for sgemm. Algorithm choice: see cuda_conv.cu.
@@ -196,14 +200,15 @@ extern "C" int nn_cuda_devices(void)
  * targets and no PTX fits). */
 __global__ void k_probe(int *p) { *p = 1; }
 
-/* Error helpers of nn_cuda_open: format the message and say "failed". */
-#define OPEN_RT(call)                                                                       \
-	do {                                                                                 \
-		cudaError_t e_ = (call);                                                     \
-		if (e_ != cudaSuccess) {                                                     \
-			errf(err, errlen, "cuda: %s: %s", #call, cudaGetErrorString(e_));    \
-			goto fail;                                                           \
-		}                                                                            \
+/* In nn_cuda_open: a failing runtime call gives a message and NULL. */
+#define OPEN_RT(call)                                                                             \
+	do {                                                                                       \
+		cudaError_t e_ = (call);                                                           \
+		if (e_ != cudaSuccess) {                                                           \
+			errf(err, errlen, "cuda: %.*s failed: %s", (int)strcspn(#call, "("), #call, \
+			     cudaGetErrorString(e_));                                              \
+			goto fail;                                                                 \
+		}                                                                                  \
 	} while (0)
 
 extern "C" nn_backend *nn_cuda_open(char *err, size_t errlen)
@@ -283,6 +288,10 @@ extern "C" nn_backend *nn_cuda_open(char *err, size_t errlen)
 		be->sse = cu_sse;
 		be->adadelta = cu_adadelta;
 		be->adam = cu_adam;
+		be->conv_fwd_post = cu_conv_fwd_post;
+		be->conv_bwd_post = cu_conv_bwd_post;
+		be->tconv_fwd_post = cu_tconv_fwd_post;
+		be->tconv_bwd_post = cu_tconv_bwd_post;
 		return be;
 	}
 fail:

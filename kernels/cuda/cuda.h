@@ -122,6 +122,11 @@ void cu_aligned_done(nn_backend *be, float *p, const float *view, size_t n);
 void cu_add_bias(nn_backend *be, float *y, size_t rows, int c, const float *b);
 /* out[j] = sum over rows of x[r*c + j], in a fixed order (deterministic). */
 void cu_colsum(nn_backend *be, const float *x, size_t rows, int c, float *out);
+/* The fused tails of nn.h's conv_fwd_post / conv_bwd_post (and tconv):
+ * y = act(y + b) per channel then dropout into p->out; dy *= mask then
+ * the activation's backward. p may be NULL (bias only / nothing). */
+void cu_post_fwd(nn_backend *be, float *y, size_t rows, int c, const float *b, const nn_post *p);
+void cu_post_bwd(nn_backend *be, size_t n, const float *y, float *dy, const nn_post *p);
 /* Launch shape of the element-wise kernels: blocks of 256, grid-stride. */
 unsigned cu_blocks(size_t n);
 
@@ -157,6 +162,14 @@ void cu_dense_fwd(nn_backend *be, int n, int in, int out, const float *x, const 
                   const float *b, float *y);
 void cu_dense_bwd(nn_backend *be, int n, int in, int out, const float *x, const float *w,
                   const float *dy, float *dx, float *dw, float *db);
+void cu_conv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
+                      float *y, const nn_post *p);
+void cu_conv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
+                      const nn_post *p, float *dy, float *dx, float *dw, float *db);
+void cu_tconv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
+                       float *y, const nn_post *p);
+void cu_tconv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
+                       const nn_post *p, float *dy, float *dx, float *dw, float *db);
 void cu_plans_free(cu_impl *c);
 
 /* cuda_bn.cu */

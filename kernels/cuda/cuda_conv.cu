@@ -200,6 +200,17 @@ static cu_plan *plan_get(nn_backend *be, const nn_conv *g, int transposed)
 
 /* ---- the three cuDNN calls, with fallback to the next candidate ---- */
 
+/* Dies with the call, the algorithm and the geometry when s is an error. */
+static void conv_check(cudnnStatus_t s, const char *call, const cu_plan *pl, const cu_algos *a)
+{
+	if (s == CUDNN_STATUS_SUCCESS)
+		return;
+	char what[160], msg[400];
+	geo_text(&pl->g, pl->transposed, what, sizeof what);
+	snprintf(msg, sizeof msg, "%s (algorithm %d, %s)", cudnnGetErrorString(s), a->algo[a->cur], what);
+	cu_fail("cuDNN", call, msg, __FILE__, __LINE__);
+}
+
 static bool next_algo(cu_algos *a, cudnnStatus_t s)
 {
 	if (CUDNN_STATUS_CATEGORY(s) == CUDNN_STATUS_NOT_SUPPORTED && a->cur + 1 < a->n) {
@@ -226,7 +237,7 @@ static void run_fwd(nn_backend *be, cu_plan *pl, const float *p, const float *w,
 		                            (cudnnConvolutionFwdAlgo_t)a->algo[a->cur], ws, a->ws[a->cur],
 		                            &zero, pl->q, qv);
 	} while (s != CUDNN_STATUS_SUCCESS && next_algo(a, s));
-	DNN_CHECK(s);
+	conv_check(s, "cudnnConvolutionForward", pl, a);
 	cu_aligned_done(be, q, qv, pl->nq);
 }
 
@@ -244,7 +255,7 @@ static void run_bwd_data(nn_backend *be, cu_plan *pl, const float *w, const floa
 		                                 (cudnnConvolutionBwdDataAlgo_t)a->algo[a->cur], ws,
 		                                 a->ws[a->cur], &zero, pl->p, pv);
 	} while (s != CUDNN_STATUS_SUCCESS && next_algo(a, s));
-	DNN_CHECK(s);
+	conv_check(s, "cudnnConvolutionBackwardData", pl, a);
 	cu_aligned_done(be, p, pv, pl->np);
 }
 
@@ -262,7 +273,7 @@ static void run_bwd_filter(nn_backend *be, cu_plan *pl, const float *p, const fl
 		                                   (cudnnConvolutionBwdFilterAlgo_t)a->algo[a->cur], ws,
 		                                   a->ws[a->cur], &zero, pl->w, wv);
 	} while (s != CUDNN_STATUS_SUCCESS && next_algo(a, s));
-	DNN_CHECK(s);
+	conv_check(s, "cudnnConvolutionBackwardFilter", pl, a);
 	cu_aligned_done(be, dw, wv, pl->nw);
 }
 
@@ -331,6 +342,44 @@ void cu_tconv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float 
 		run_bwd_filter(be, p, dy, x, dw);
 	if (db)
 		cu_colsum(be, dy, (size_t)g->n * g->oh * g->ow, g->oc, db);
+}
+
+/* ---- fused blocks (nn.h's optional *_post ops): the layer, then one
+ * kernel for bias, activation and dropout; backward: one kernel for the
+ * dropout mask and the activation, then the layer ---- */
+
+void cu_conv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
+                      float *y, const nn_post *p)
+{
+	if (g->n <= 0)
+		return;
+	run_fwd(be, plan_get(be, g, 0), x, w, y);
+	cu_post_fwd(be, y, (size_t)g->n * g->oh * g->ow, g->oc, b, p);
+}
+
+void cu_tconv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
+                       float *y, const nn_post *p)
+{
+	if (g->n <= 0)
+		return;
+	run_bwd_data(be, plan_get(be, g, 1), w, x, y);
+	cu_post_fwd(be, y, (size_t)g->n * g->oh * g->ow, g->oc, b, p);
+}
+
+void cu_conv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
+                      const nn_post *p, float *dy, float *dx, float *dw, float *db)
+{
+	if (g->n > 0)
+		cu_post_bwd(be, (size_t)g->n * g->oh * g->ow * g->oc, y, dy, p);
+	cu_conv_bwd(be, g, x, w, dy, dx, dw, db);
+}
+
+void cu_tconv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
+                       const nn_post *p, float *dy, float *dx, float *dw, float *db)
+{
+	if (g->n > 0)
+		cu_post_bwd(be, (size_t)g->n * g->oh * g->ow * g->oc, y, dy, p);
+	cu_tconv_bwd(be, g, x, w, dy, dx, dw, db);
 }
 
 /* ---- dense ----

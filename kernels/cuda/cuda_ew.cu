@@ -1,7 +1,7 @@
 /* cuda_ew.cu: the CUDA backend's own kernels: element-wise ops, dropout,
  * the loss, the optimisers, bias add and the deterministic column sums
  * behind every bias gradient. Each kernel is the CPU backend's loop body
- * (kernels/cpu/cpu.c) run by a grid-stride loop, so the formulas match
+ * (kernels/cpu/vec.c) run by a grid-stride loop, so the formulas match
  * line by line.
  *
  * Reductions (column sums, sse) never use atomics: a grid whose size
@@ -98,6 +98,66 @@ __global__ void k_adam(size_t n, float *w, const float *grad, float *m, float *v
 		m[i] = mi, v[i] = vi;
 		w[i] -= lr_t * mi / (sqrtf(vi) + eps);
 	}
+}
+
+/* The fused tail of a conv block (nn.h's *_fwd_post): bias, activation,
+ * then dropout into out, each the same float operation as the separate
+ * kernels above, so fused and separate give the same bits. */
+__global__ void k_post_fwd(size_t n, int c, float *y, const float *b, int act, float *mask, float *out,
+                           float rate, float keep, uint64_t seed)
+{
+	GRID_STRIDE(i, n) {
+		float v = y[i];
+		if (b)
+			v += b[i % (size_t)c];
+		if (act == NN_ACT_RELU)
+			v = v > 0.0f ? v : 0.0f;
+		else if (act == NN_ACT_SIGMOID)
+			v = 1.0f / (1.0f + expf(-v));
+		y[i] = v;
+		if (mask) {
+			float k = nn_uniform(seed, i) >= rate ? keep : 0.0f;
+			mask[i] = k;
+			out[i] = v * k;
+		}
+	}
+}
+
+/* nn.h's *_bwd_post before the op's backward: dy *= mask, then the
+ * activation's backward from its output y, in place. */
+__global__ void k_post_bwd(size_t n, const float *y, float *dy, int act, const float *mask)
+{
+	GRID_STRIDE(i, n) {
+		float g = dy[i];
+		if (mask)
+			g = g * mask[i];
+		if (act == NN_ACT_RELU)
+			g = y[i] > 0.0f ? g : 0.0f;
+		else if (act == NN_ACT_SIGMOID)
+			g = g * y[i] * (1.0f - y[i]);
+		dy[i] = g;
+	}
+}
+
+void cu_post_fwd(nn_backend *be, float *y, size_t rows, int c, const float *b, const nn_post *p)
+{
+	size_t n = rows * (size_t)(c > 0 ? c : 0);
+	int act = p ? p->act : NN_ACT_NONE;
+	float *mask = p ? p->mask : NULL;
+	if (n == 0 || (!b && act == NN_ACT_NONE && !mask))
+		return;
+	float rate = mask ? p->rate : 0.0f, keep = mask ? 1.0f / (1.0f - p->rate) : 1.0f;
+	k_post_fwd<<<cu_blocks(n), EW_THREADS, 0, cu_of(be)->stream>>>(n, c, y, b, act, mask, mask ? p->out : NULL,
+	                                                                rate, keep, mask ? p->seed : 0);
+	LAUNCH_CHECK("k_post_fwd");
+}
+
+void cu_post_bwd(nn_backend *be, size_t n, const float *y, float *dy, const nn_post *p)
+{
+	if (n == 0 || !p || (p->act == NN_ACT_NONE && !p->mask))
+		return;
+	k_post_bwd<<<cu_blocks(n), EW_THREADS, 0, cu_of(be)->stream>>>(n, y, dy, p->act, p->mask);
+	LAUNCH_CHECK("k_post_bwd");
 }
 
 /* ---- reductions ---- */

@@ -32,7 +32,7 @@ check "header carries seq, size, patch" sh -c "$X --mots $T/seq.txt --patch 8 | 
 check "boxes are recomputed from the masks" sh -c "$X --mots $T/seq.txt | $D --head 2 --fields box | tail -1 | grep -qx '{\"box\":\\[2,0,2,4\\]}'"
 check "--check verdict" sh -c "$X --mots $T/seq.txt -o $T/seq.det && $D --check $T/seq.det | grep -qx '$T/seq.det: ok: 1 segment, 5 records, frames 0..2'"
 check "concatenated streams are two segments" sh -c "cat $T/seq.det $T/seq.det | $D --check | grep -q 'ok: 2 segments, 10 records'"
-check "mots-dump | head -1 is quiet" sh -c "$X --mots $T/seq.txt --patch 512 >$T/big.det && $D $T/big.det 2>$T/dump.err | head -1 >/dev/null && test ! -s $T/dump.err"
+check "mots-dump | head -1 is quiet" sh -c "$X --mots $T/seq.txt --patch 512 >$T/big.det && $D --full $T/big.det 2>$T/dump.err | head -1 >/dev/null && test ! -s $T/dump.err"
 
 # Post-processing. The first two masks overlap on pixels 8-10; without
 # scores the earlier record keeps them.
@@ -126,6 +126,7 @@ if [ -d "$PT" ]; then
 	f=$PT/pedestrian/0008.txt
 	awk '{ print $1, $6 }' "$f" | sort >"$T/want.rle"
 	check "our encoder re-encodes PNG pixels to the same strings" sh -c "$X --mots $f --keep-ids | $W --png $T/realpng && $X --png $T/realpng --keep-ids | $W --mots $T/realpng.txt && awk '{ print \$1, \$6 }' $T/realpng.txt | sort | cmp - $T/want.rle"
+	check "mots-dump FILE | head -1 on a real stream is quiet" sh -c "$X --mots $PT/car/0000.txt --patch 28 -o $T/real.det && $D $T/real.det 2>$T/dump2.err | head -1 | grep -q '^{\"stream\":\"usc-mots\"' && test ! -s $T/dump2.err"
 	check "paper filters on real data" sh -c "$X --mots $PT/car/0002.txt --class 1 --min-score 0.6 --min-area 150 --patch 128 | $D --check | grep -q 'ok: 1 segment'"
 else
 	skip "PointTrack round trips" "no $PT"

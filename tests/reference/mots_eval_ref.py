@@ -762,9 +762,13 @@ def flatten_ref(ref, boxes):
     return flat
 
 
-def fmt(v):
+def fmt(v, key=''):
+    """Counts as integers, fractions as percentages with 4 decimals (FAF,
+    false positives per frame, as it is)."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return 'n/a'
+    if key == 'FAF':
+        return '%.4f' % v
     if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) > 1.5):
         return '%d' % v
     return '%.4f' % (100 * v)
@@ -783,13 +787,13 @@ def compare(cflat, rflat, show):
         elif isinstance(rv, int) and not isinstance(rv, bool):
             same = int(cv) == rv
         else:
-            same = fmt(float(cv)) == fmt(float(rv))
+            same = fmt(float(cv), key[3]) == fmt(float(rv), key[3])
             maxdiff = max(maxdiff, abs(float(cv) - float(rv)))
         if not same:
             bad.append((key, cv, rv))
     for key in show:
         if key in rflat and key in cflat:
-            print('  %-44s C %12s   numpy %12s' % ('/'.join(key), fmt(cflat[key]), fmt(rflat[key])))
+            print('  %-44s C %12s   numpy %12s' % ('/'.join(key), fmt(cflat[key], key[3]), fmt(rflat[key], key[3])))
     missing = [k for k in rflat if k not in cflat and not k[3].startswith('_')]
     return n, bad, maxdiff, missing
 

@@ -463,3 +463,90 @@ Test(cktrack, same_seed_same_ids)
 	run(&s, &o, b, 1);
 	cr_assert_eq(memcmp(a, b, (size_t)s.n * sizeof *a), 0);
 }
+
+/* ---- the IoU baseline (ckmeans --baseline iou) ---- */
+
+#include "ioutrack.h"
+
+static iou_det boxdet(float x, float y, float w, float h)
+{
+	return (iou_det){.rle = NULL, .box = {x, y, w, h}};
+}
+
+Test(ioutrack, greedy_highest_iou_first)
+{
+	iou_opts o;
+	iou_opts_default(&o);
+	o.thr = 0.1;
+	ioutrack *t = iout_new(&o);
+	char err[256];
+	int64_t ids[2];
+	iou_det f1[2] = {boxdet(0, 0, 10, 10), boxdet(10, 0, 10, 10)};
+	cr_assert_eq(iout_frame(t, 1, f1, 2, ids, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(ids[0], 1);
+	cr_assert_eq(ids[1], 2);
+	/* the first new box overlaps track 2 best (0.54), but the second one
+	 * is track 2 exactly (1.0): that pair goes first, and the first box
+	 * is left with track 1 (0.18), where matching in detection order would
+	 * have started a track */
+	iou_det f2[2] = {boxdet(7, 0, 10, 10), boxdet(10, 0, 10, 10)};
+	cr_assert_eq(iout_frame(t, 2, f2, 2, ids, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(ids[1], 2);
+	cr_assert_eq(ids[0], 1);
+	iout_free(t);
+}
+
+Test(ioutrack, threshold_age_and_new_tracks)
+{
+	iou_opts o;
+	iou_opts_default(&o);   /* IoU >= 0.5, one frame */
+	ioutrack *t = iout_new(&o);
+	char err[256];
+	int64_t id;
+	iou_det a = boxdet(0, 0, 10, 10), b = boxdet(4, 0, 10, 10), c = boxdet(4, 0, 10, 10);
+	iout_frame(t, 1, &a, 1, &id, err, sizeof err);
+	cr_assert_eq(id, 1);
+	iout_frame(t, 2, &b, 1, &id, err, sizeof err);   /* IoU 6/14 < 0.5 */
+	cr_assert_eq(id, 2);
+	iout_frame(t, 4, &c, 1, &id, err, sizeof err);   /* a frame missed: too old */
+	cr_assert_eq(id, 3);
+	cr_assert_eq(iout_live(t), 1, "old tracks are forgotten");
+	o.max_age = 2;
+	iout_free(t);
+	t = iout_new(&o);
+	iout_frame(t, 1, &b, 1, &id, err, sizeof err);
+	iout_frame(t, 3, &c, 1, &id, err, sizeof err);
+	cr_assert_eq(id, 1, "max_age 2 bridges one missed frame");
+	cr_assert_eq(iout_frame(t, 3, &c, 1, &id, err, sizeof err), -1);
+	cr_assert(strstr(err, "must increase"), "%s", err);
+	iout_reset(t);
+	iout_frame(t, 1, &c, 1, &id, err, sizeof err);
+	cr_assert_eq(id, 1, "ids restart");
+	iout_free(t);
+}
+
+Test(ioutrack, masks_over_boxes)
+{
+	/* two L-shaped masks with the same box: box IoU 1, mask IoU 0 */
+	uint8_t m1[10 * 10] = {0}, m2[10 * 10] = {0};
+	for (int i = 0; i < 10; i++) {
+		m1[i * 10] = m1[i] = 1;                 /* left column, top row */
+		m2[i * 10 + 9] = m2[90 + i] = 1;        /* right column, bottom row */
+	}
+	rle_t r1, r2;
+	rle_encode(&r1, m1, 10, 10);
+	rle_encode(&r2, m2, 10, 10);
+	iou_opts o;
+	iou_opts_default(&o);
+	ioutrack *t = iout_new(&o);
+	char err[256];
+	int64_t id;
+	iou_det a = {.rle = &r1, .box = {0, 0, 10, 10}}, b = {.rle = &r2, .box = {0, 0, 10, 10}};
+	iout_frame(t, 1, &a, 1, &id, err, sizeof err);
+	iout_frame(t, 2, &b, 1, &id, err, sizeof err);
+	cr_assert_eq(id, 2, "the masks do not overlap");
+	iout_frame(t, 3, &b, 1, &id, err, sizeof err);
+	cr_assert_eq(id, 2);
+	rle_free(&r1), rle_free(&r2);
+	iout_free(t);
+}

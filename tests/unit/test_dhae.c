@@ -39,9 +39,12 @@ static double loss_of(dhae *m, int n, const uint8_t *p, const float *b, uint64_t
  * by the seed, batch statistics), one tensor at a time, against the
  * gradient the backward pass computed: d/dh L(P + h v) for a random unit
  * direction v on the tensor, by central differences at h = 3e-4, 1e-3 and
- * 3e-3. The loss is float inside, so the smallest h is noisy and the
- * largest crosses ReLU kinks; a wrong gradient is off at every h, so the
- * best of the three must agree within 5%. */
+ * 3e-3. The loss is float inside (noise ~1e-4 at these h) and piecewise
+ * smooth (ReLU): the smallest h is noisy, the largest may cross kinks, and
+ * a kink may lie closer to P than any h. A wrong gradient is off in every
+ * direction at every h; a kink spoils one direction. So a tensor passes
+ * when, for one of up to 4 random directions, one of the differences is
+ * within 4% of the typical |g.v| (plus the noise). */
 static void gradcheck(dhae_cfg *c, const char *what)
 {
 	nn_backend *be = nn_cpu_open(2);
@@ -55,15 +58,24 @@ static void gradcheck(dhae_cfg *c, const char *what)
 	size_t np = dhae_nparams(m);
 	float *P = malloc(np * sizeof *P), *P0 = malloc(np * sizeof *P), *G = malloc(np * sizeof *G);
 	dhae_get_params(m, P0);
-	/* biases off zero (a ReLU input of exactly 0 is a kink at h = 0) and
-	 * the log-variances away from their init, so both loss terms matter */
+	/* Biases well off zero, so few ReLU inputs sit near a kink (with zero
+	 * biases, zero patch regions give inputs of exactly 0), weights moved a
+	 * little, and the log-variances away from their init so both loss terms
+	 * matter. */
 	for (size_t i = 0; i < np; i++)
 		P0[i] += 0.05f * (float)(rng_uniform(&r) - 0.5);
+	for (int t = 0; t < dhae_ntensors(m); t++) {
+		const dhae_tensor *T = dhae_tensor_at(m, t);
+		size_t len = strlen(T->name);
+		if (T->buf == DHAE_PARAM && len > 2 && !strcmp(T->name + len - 2, ".b"))
+			for (size_t k = 0; k < T->n; k++)
+				P0[T->off + k] = (float)(rng_uniform(&r) - 0.3);
+	}
 	P0[np - 2] = 0.3f, P0[np - 1] = -0.4f;
 	dhae_set_params(m, P0);
 	loss_of(m, n, p, b, 1234);
 	dhae_get_grad(m, G);
-	int nt = dhae_ntensors(m), checked = 0;
+	int nt = dhae_ntensors(m), tensors = 0;
 	for (int t = 0; t <= nt; t++) {
 		size_t off, len;
 		const char *name;
@@ -75,39 +87,39 @@ static void gradcheck(dhae_cfg *c, const char *what)
 		} else {
 			off = np - 2, len = 2, name = "log-variances";
 		}
+		tensors++;
 		double gn = 0;
 		for (size_t k = 0; k < len; k++)
 			gn += (double)G[off + k] * G[off + k];
 		gn = sqrt(gn / (double)len);   /* typical |g.v| for a random unit v */
-		for (int dir = 0; dir < 2; dir++) {
-			double gv = 0, best = INFINITY, hs[3] = { 3e-4, 1e-3, 3e-3 }, fds[3];
-			float *v = malloc(len * sizeof *v);
+		float *v = malloc(len * sizeof *v);
+		int ok = 0;
+		double gv = 0, fds[3] = { 0 }, hs[3] = { 3e-4, 1e-3, 3e-3 };
+		for (int dir = 0; dir < 4 && !ok; dir++) {
+			gv = 0;
 			for (size_t k = 0; k < len; k++) {
 				v[k] = (float)((rng_uniform(&r) < 0.5 ? -1 : 1) / sqrt((double)len));
 				gv += (double)G[off + k] * v[k];
 			}
 			for (int h = 0; h < 3; h++) {
-				memcpy(P, P0, np * sizeof *P);
-				for (size_t k = 0; k < len; k++)
-					P[off + k] = P0[off + k] + (float)hs[h] * v[k];
-				dhae_set_params(m, P);
-				double lp = loss_of(m, n, p, b, 1234);
-				for (size_t k = 0; k < len; k++)
-					P[off + k] = P0[off + k] - (float)hs[h] * v[k];
-				dhae_set_params(m, P);
-				double lm = loss_of(m, n, p, b, 1234);
-				fds[h] = (lp - lm) / (2 * hs[h]);
-				if (fabs(fds[h] - gv) < best)
-					best = fabs(fds[h] - gv);
+				double L[2];
+				for (int sgn = 0; sgn < 2; sgn++) {
+					memcpy(P, P0, np * sizeof *P);
+					for (size_t k = 0; k < len; k++)
+						P[off + k] = P0[off + k] + (float)(sgn ? -hs[h] : hs[h]) * v[k];
+					dhae_set_params(m, P);
+					L[sgn] = loss_of(m, n, p, b, 1234);
+				}
+				fds[h] = (L[0] - L[1]) / (2 * hs[h]);
+				if (fabs(fds[h] - gv) <= 0.04 * fmax(fabs(gv), gn) + 1e-4 * 1e-3 / hs[h])
+					ok = 1;
 			}
-			double tol = 0.05 * fmax(fabs(gv), gn) + 1e-7;
-			cr_expect(best <= tol, "%s %s: g.v %.6g, differences %.6g %.6g %.6g", what, name, gv,
-			          fds[0], fds[1], fds[2]);
-			checked++;
-			free(v);
 		}
+		cr_expect(ok, "%s %s: g.v %.6g, differences %.6g %.6g %.6g", what, name, gv, fds[0], fds[1], fds[2]);
+		free(v);
 	}
-	cr_expect(checked > 20);
+	cr_expect(tensors > 10);
+	dhae_set_params(m, P0);
 	free(p), free(P), free(P0), free(G);
 	dhae_free(m);
 	be->close(be);

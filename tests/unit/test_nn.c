@@ -183,6 +183,12 @@ Test(nn_cpu, conv_forward_and_gradients)
 	check_conv(be, cg(2, 6, 9, 2, 3, 3, 1, 1), 0);     /* stride 1, not square */
 	check_conv(be, cg(1, 5, 5, 4, 2, 3, 2, 1), 0);     /* odd size, pad */
 	check_conv(be, cg(5, 4, 4, 3, 2, 1, 1, 0), 0);     /* 1x1 */
+	/* the direct paths: few inputs per patch, and few filters */
+	check_conv(be, cg(2, 9, 9, 1, 8, 3, 2, 1), 0);
+	check_conv(be, cg(2, 8, 7, 3, 16, 3, 2, 1), 0);
+	check_conv(be, cg(2, 6, 6, 8, 1, 3, 1, 1), 0);
+	check_conv(be, cg(3, 7, 8, 16, 3, 3, 2, 1), 0);
+	check_conv(be, cg(2, 7, 7, 24, 2, 3, 2, 0), 0);
 	be->close(be);
 }
 
@@ -448,4 +454,59 @@ Test(nn, device_selection)
 		be = nn_open(NN_DEV_CUDA, 1, err, sizeof err);
 		cr_expect(be == NULL && strstr(err, "cuda"), "cuda without a device is an error: %s", err);
 	}
+}
+
+/* The fused ops equal the separate ones, bit for bit. */
+static void check_post(nn_backend *be, nn_conv g, int tr, int act, int drop)
+{
+	size_t nx = (size_t)g.n * g.h * g.w * g.c, ny = (size_t)g.n * g.oh * g.ow * g.oc;
+	size_t nw = (size_t)g.oc * g.kh * g.kw * g.c;
+	float *x = rnd(nx, -1, 1), *w = rnd(nw, -1, 1), *b = rnd((size_t)g.oc, -1, 1), *r = rnd(ny, -1, 1);
+	float *y1 = rnd(ny, 0, 0), *y2 = rnd(ny, 0, 0), *o1 = rnd(ny, 0, 0), *o2 = rnd(ny, 0, 0);
+	float *m1 = rnd(ny, 0, 0), *m2 = rnd(ny, 0, 0), *d1 = rnd(ny, 0, 0), *d2 = rnd(ny, 0, 0);
+	float *dx1 = rnd(nx, 0, 0), *dx2 = rnd(nx, 0, 0), *dw1 = rnd(nw, 0, 0), *dw2 = rnd(nw, 0, 0);
+	float db1[64], db2[64];
+	/* separate */
+	(tr ? be->tconv_fwd : be->conv_fwd)(be, &g, x, w, b, y1);
+	if (act == NN_ACT_RELU)
+		be->relu_fwd(be, ny, y1, y1);
+	else
+		be->sigmoid_fwd(be, ny, y1, y1);
+	if (drop)
+		be->dropout_fwd(be, ny, y1, o1, m1, 0.25f, 99);
+	memcpy(d1, r, ny * sizeof *r);
+	if (drop)
+		be->dropout_bwd(be, ny, d1, m1, d1);
+	if (act == NN_ACT_RELU)
+		be->relu_bwd(be, ny, y1, d1, d1);
+	else
+		be->sigmoid_bwd(be, ny, y1, d1, d1);
+	(tr ? be->tconv_bwd : be->conv_bwd)(be, &g, x, w, d1, dx1, dw1, db1);
+	/* fused */
+	nn_post p = { act, drop ? m2 : NULL, o2, 0.25f, 99 };
+	(tr ? be->tconv_fwd_post : be->conv_fwd_post)(be, &g, x, w, b, y2, &p);
+	memcpy(d2, r, ny * sizeof *r);
+	(tr ? be->tconv_bwd_post : be->conv_bwd_post)(be, &g, x, w, y2, &p, d2, dx2, dw2, db2);
+	cr_expect(memcmp(y1, y2, ny * sizeof *y1) == 0, "fused forward (tr %d act %d drop %d)", tr, act, drop);
+	if (drop)
+		cr_expect(memcmp(o1, o2, ny * 4) == 0 && memcmp(m1, m2, ny * 4) == 0, "fused dropout");
+	cr_expect(memcmp(d1, d2, ny * 4) == 0, "fused dy (tr %d act %d drop %d)", tr, act, drop);
+	cr_expect(memcmp(dx1, dx2, nx * 4) == 0 && memcmp(dw1, dw2, nw * 4) == 0 &&
+	          memcmp(db1, db2, (size_t)g.oc * 4) == 0, "fused backward (tr %d act %d drop %d)", tr, act, drop);
+	float *all[] = { x, w, b, r, y1, y2, o1, o2, m1, m2, d1, d2, dx1, dx2, dw1, dw2 };
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		free(all[i]);
+}
+
+Test(nn_cpu, fused_equals_separate)
+{
+	rng_seed(&G, 6);
+	nn_backend *be = nn_cpu_open(2);
+	for (int drop = 0; drop < 2; drop++) {
+		check_post(be, cg(9, 28, 28, 1, 16, 3, 2, 1), 0, NN_ACT_RELU, drop);
+		check_post(be, cg(7, 28, 28, 16, 1, 3, 1, 1), 0, NN_ACT_SIGMOID, drop);
+		check_post(be, tg(9, 7, 7, 8, 14, 14, 6, 3, 2, 1), 1, NN_ACT_RELU, drop);
+		check_post(be, tg(3, 32, 32, 4, 64, 64, 4, 3, 2, 1), 1, NN_ACT_RELU, drop);   /* chunks of pixels */
+	}
+	be->close(be);
 }

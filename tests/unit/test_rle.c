@@ -104,6 +104,37 @@ Test(rle, bad_strings)
 	rle_free(&r);
 }
 
+Test(rle, empty_runs_are_merged)
+{
+	/* Found by fuzz_rle: "10" is the runs [1, 0] of a 1x1 mask, whose
+	 * pycocotools box would be 2 wide. Parsed, the empty run is gone. */
+	rle_t r;
+	char err[200];
+	cr_assert(rle_from_string(&r, "10", 1, 1, err, sizeof err) == 0, "%s", err);
+	cr_assert(r.m == 1 && r.cnts[0] == 1);
+	rle_box b = rle_bbox(&r);
+	cr_assert(b.w == 0 && b.h == 0);
+	rle_free(&r);
+	/* [2, 0, 1, 3, 0, 0] -> [3, 3]; [0, 0, 4] -> [4]; a leading 0 stays. */
+	uint32_t c1[] = {2, 0, 1, 3, 0, 0}, c2[] = {0, 0, 4}, c3[] = {0, 2, 2};
+	uint32_t *in[] = {c1, c2, c3}, m[] = {6, 3, 3}, want[][2] = {{3, 3}, {4, 0}, {0, 2}};
+	uint32_t wm[] = {2, 1, 3};
+	for (int t = 0; t < 3; t++) {
+		uint64_t n = 0;
+		for (uint32_t i = 0; i < m[t]; i++)
+			n += in[t][i];
+		rle_t raw;
+		rle_init(&raw, (uint32_t)n, 1, m[t], in[t]);
+		char *s = rle_to_string(&raw);
+		cr_assert(rle_from_string(&r, s, (uint32_t)n, 1, err, sizeof err) == 0, "%s", err);
+		cr_assert_eq(r.m, wm[t]);
+		cr_assert(r.cnts[0] == want[t][0] && (r.m < 2 || r.cnts[1] == want[t][1]));
+		free(s);
+		rle_free(&r);
+		rle_free(&raw);
+	}
+}
+
 /* Random blobby masks: rectangles of random size, some empty, some full. */
 static void random_mask(rng *g, uint8_t *px, uint32_t h, uint32_t w)
 {

@@ -1,0 +1,116 @@
+#!/bin/sh
+# ae-train / ae-embed: training on a short Sprites-MOT video, the model
+# file, determinism, --resume, embedding in batches, and the errors users
+# hit. Small networks and few epochs: seconds.
+. tests/cli/lib.sh
+TR=$BIN/ae-train
+EM=$BIN/ae-embed
+DUMP=$BIN/mots-dump
+
+"$BIN/mots-synth" --dataset sprites --train --seed 3 --frames 80 -o "$T/v" -q &&
+	"$BIN/mots-extract" --mots "$T/v/gt/gt_mots.txt" --patch 28 --keep-ids -q -o "$T/a.det" ||
+	{ echo "not ok - make data"; exit 1; }
+SMALL="--batch 64 --epochs 3 --filters 8,8,8 --latent 16 --threads 2 -q"
+records() { "$DUMP" --fields k "$1" | wc -l; }
+
+# trains from the same arguments in fresh folders; model bytes must match
+train_in() {   # DIR ARGS...
+	d=$1; shift
+	mkdir -p "$T/$d" && (cd "$T/$d" && "$TR" "$@")
+}
+check trains_a_model train_in r1 $SMALL --log log.csv -o m.mp ../a.det
+check model_is_a_model_map sh -c "'$DUMP' '$T/r1/m.mp' | grep -q '\"kind\":\"model\".*\"arch\":\"synth\".*\"latent\":16'"
+check same_seed_same_bytes sh -c "cd '$T' && mkdir -p r2 && cd r2 && '$TR' $SMALL --log log.csv -o m.mp ../a.det && cmp m.mp ../r1/m.mp"
+check other_seed_other_bytes sh -c "cd '$T' && mkdir -p r3 && cd r3 && '$TR' $SMALL --seed 2 -o m.mp ../a.det && ! cmp -s m.mp ../r1/m.mp"
+check one_thread_trains train_in r4 --batch 64 --epochs 1 --filters 8,8,8 --latent 16 --threads 1 -q -o m.mp ../a.det
+check log_has_a_row_per_epoch sh -c "head -1 '$T/r1/log.csv' | grep -q '^epoch,loss,mask_mse,box_mse,val_loss' &&
+	[ \$(wc -l <'$T/r1/log.csv') = 4 ] && awk -F, 'NR > 1 && NF != 10 { exit 1 }' '$T/r1/log.csv'"
+
+# --resume after 2 epochs ends where 3 epochs straight end: same z
+resumed() {
+	train_in r5 --batch 64 --epochs 2 --filters 8,8,8 --latent 16 --threads 2 -q -o m.mp ../a.det &&
+	train_in r5 --batch 64 --epochs 3 --filters 8,8,8 --latent 16 --threads 2 -q --resume -o m.mp ../a.det &&
+	"$EM" -q -m "$T/r5/m.mp" "$T/a.det" | "$DUMP" --full --fields k,z >"$T/z5" &&
+	"$EM" -q -m "$T/r1/m.mp" "$T/a.det" | "$DUMP" --full --fields k,z >"$T/z1" &&
+	[ -s "$T/z1" ] && cmp "$T/z1" "$T/z5"
+}
+check resume_continues_exactly resumed
+"$EM" -q -m "$T/r3/m.mp" "$T/a.det" | "$DUMP" --full --fields k,z >"$T/z5.other"
+
+# ae-embed: a z of latent size on every record, the header's zdim, and the
+# result does not depend on the batch (up to float rounding: sgemm may sum
+# in another order for another number of rows)
+same_numbers() {   # FILE1 FILE2: same lines, numbers within 1e-5 (relative to 1 + |x|)
+	awk 'NR == FNR { a[FNR] = $0; next }
+	{ n = split(a[FNR], x, /[][,:{}"]+/); m = split($0, y, /[][,:{}"]+/)
+	  if (n != m) exit 1
+	  for (i = 1; i <= n; i++) {
+	    if (x[i] ~ /^-?[0-9]/) { d = x[i] - y[i]; if (d < 0) d = -d; s = x[i] < 0 ? -x[i] : x[i]; if (d > 1e-5 * (1 + s)) exit 1 }
+	    else if (x[i] != y[i]) exit 1 } }
+	END { if (FNR != NR / 2) exit 1 }' "$1" "$2"
+}
+embedded() {
+	"$EM" -q -m "$T/r1/m.mp" -o "$T/e.det" "$T/a.det" &&
+	"$DUMP" --check "$T/e.det" >/dev/null &&
+	"$DUMP" --head 1 "$T/e.det" | grep -q '"zdim":16' &&
+	[ "$("$DUMP" --fields z "$T/e.det" | grep -c '"f32":16')" = "$(records "$T/a.det")" ]
+}
+check embed_adds_z embedded
+batch_free() {
+	"$EM" -q --batch 1 -m "$T/r1/m.mp" "$T/a.det" | "$DUMP" --full --fields k,z >"$T/zb1" &&
+	"$EM" -q --batch 7 -m "$T/r1/m.mp" "$T/a.det" | "$DUMP" --full --fields k,z >"$T/zb7" &&
+	same_numbers "$T/zb1" "$T/zb7" && same_numbers "$T/zb1" "$T/z1" && ! same_numbers "$T/zb1" "$T/z5.other"
+}
+check embed_batch_does_not_matter batch_free
+check embed_keeps_other_fields sh -c "'$EM' -q -m '$T/r1/m.mp' '$T/a.det' | '$DUMP' --fields gt,box | head -3 | grep -q '\"gt\":'"
+check reads_stdin_and_two_inputs sh -c "cat '$T/a.det' | '$TR' $SMALL --epochs 1 -o '$T/s.mp' && '$TR' $SMALL --epochs 1 -o '$T/t.mp' '$T/a.det' '$T/a.det'"
+
+# training lowers the validation loss (Adam, so a few epochs show it)
+lowers() {
+	train_in r6 --batch 32 --epochs 8 --optimizer adam --lr 0.002 --filters 8,16,16 --latent 16 --threads 2 -q \
+		--log log.csv -o m.mp ../a.det &&
+	awk -F, 'NR == 2 { first = $5 } END { last = $5; exit !(last < 0.8 * first) }' "$T/r6/log.csv"
+}
+check training_lowers_validation_loss lowers
+fixed() {
+	train_in r7 $SMALL --epochs 1 --weights fixed -o m.mp ../a.det &&
+	"$DUMP" "$T/r7/m.mp" | grep -q '"weights":"fixed".*"logvar_init":\[\([-0-9.e]*\),\([-0-9.e]*\)\].*"log_var":\[\1,\2\]'
+}
+check fixed_weights_keep_the_log_variances fixed
+check patience_stops_early sh -c "'$TR' --batch 64 --epochs 50 --patience 1 --optimizer adam --lr 1 --filters 4,4,4 --latent 4 -o '$T/p.mp' '$T/a.det' 2>&1 | grep -q 'stopped early'"
+
+# errors
+usage2() { "$@" >/dev/null 2>"$T/.e2"; [ $? = 2 ] && grep -q '^ae-[a-z]*: ' "$T/.e2"; }
+check bad_option_exits_2 usage2 "$TR" --arch foo -o "$T/x.mp" "$T/a.det"
+check bad_filters_exit_2 usage2 "$TR" --filters 8,,x -o "$T/x.mp" "$T/a.det"
+check missing_model_option_exits_2 usage2 "$EM" "$T/a.det"
+fails embed_missing_model "$EM" -m "$T/nope.mp" "$T/a.det"
+fails embed_not_a_model "$EM" -m "$T/a.det" "$T/a.det"
+head -c 2000 "$T/r1/m.mp" >"$T/cut.mp"
+fails embed_truncated_model "$EM" -m "$T/cut.mp" "$T/a.det"
+"$BIN/mots-extract" --mots "$T/v/gt/gt_mots.txt" --patch 20 -q -o "$T/p20.det"
+fails embed_other_patch_size "$EM" -m "$T/r1/m.mp" "$T/p20.det"
+fails resume_without_checkpoint "$TR" $SMALL --resume -o "$T/none.mp" "$T/a.det"
+fails resume_other_data "$TR" $SMALL --resume -o "$T/r1/m.mp" "$T/p20.det"
+"$BIN/mots-extract" --mots "$T/v/gt/gt_mots.txt" -q -o "$T/nopatch.det"
+fails train_needs_patches "$TR" $SMALL -o "$T/np.mp" "$T/nopatch.det"
+check failed_train_leaves_no_model test ! -e "$T/np.mp"
+if "$TR" $SMALL --epochs 1 --device cuda -o "$T/cuda.mp" "$T/a.det" 2>/dev/null; then
+	skip cuda_without_device "a CUDA device answers"
+else
+	fails cuda_without_device "$TR" $SMALL --device cuda -o "$T/cuda.mp" "$T/a.det"
+fi
+
+# real detections (mask patches of KITTI MOTS pedestrians), a small --arch real
+real=$SHARED/data/gmphd-maf/kitti-train-0000.txt
+if [ -f "$real" ]; then
+	realrun() {
+		"$BIN/mots-extract" --mots "$real" --patch 32 -q -o "$T/k.det" &&
+		"$TR" --arch real --filters 4,4,8,8,8 --latent 16 --batch 64 --epochs 1 -q -o "$T/k.mp" "$T/k.det" &&
+		"$DUMP" "$T/k.mp" | grep -q '"arch":"real".*"patch":\[32,32,1\].*enc1.bn.gamma' &&
+		[ "$("$EM" -q -m "$T/k.mp" "$T/k.det" | "$DUMP" --fields z | grep -c '"f32":16')" = "$(records "$T/k.det")" ]
+	}
+	check real_arch_on_kitti_masks realrun
+else
+	skip real_arch_on_kitti_masks "no ../shared/data"
+fi

@@ -1,0 +1,131 @@
+#!/bin/sh
+# mots-eval: real files scored against themselves, small hand-made files
+# with known answers, the JSON output and the errors.
+. tests/cli/lib.sh
+E=$BIN/mots-eval
+D=$SHARED/data
+
+# The COMBINED rows of a mask table are perfect: every percentage 100.00,
+# FP = FN = IDS = 0, every track mostly tracked, no fragment, and TP the
+# number of objects ($2).
+perfect_masks() {   # TABLE NOBJ
+	awk -v n="$2" '
+	/mots_tools/ { m = 1; t = 0 } /TrackEval/ { t = 1; m = 0 }
+	$1 == "COMBINED" && m {
+		for (i = 2; i <= 7; i++) if ($i != "100.00") bad = 1
+		if ($8 != n || $9 != 0 || $10 != 0 || $11 != 0 || $13 != 0 || $14 != 0 || $15 != 0) bad = 1
+		rows++
+	}
+	$1 == "COMBINED" && t { for (i = 2; i <= 12; i++) if ($i != "100.00") bad = 1; rows++ }
+	END { exit bad || rows != 2 }' "$1"
+}
+
+self_score() {   # FILE NOBJ
+	"$E" --gt "$1" "$1" >"$T/self" && perfect_masks "$T/self" "$2"
+}
+
+folder_score() {   # SEQMAP FOLDER NOBJ
+	"$E" --seqmap "$1" --gt "$2" "$2" >"$T/fold" 2>"$T/fold.err" && perfect_masks "$T/fold" "$3" &&
+		! [ -s "$T/fold.err" ]
+}
+
+missing_sequence() {   # FOLDER
+	mkdir "$T/part" && cp "$1/0000.txt" "$T/part/" &&
+		"$E" --json --gt "$1" "$T/part" >"$T/part.json" 2>"$T/part.err" &&
+		grep -q "no result for sequence 0001" "$T/part.err" &&
+		tr -d " \n" <"$T/part.json" | grep -q '"name":"0001","mots_tools":{"sMOTSA":0,'
+}
+
+# Every real file scored against itself (files with no object have
+# nothing to score).
+if [ -d "$D/kitti-mots-pointtrack" ]; then
+	for f in "$D"/kitti-mots-pointtrack/*/*.txt "$D"/gmphd-maf/*.txt; do
+		n=$(wc -l <"$f")
+		[ "$n" = 0 ] && continue
+		check "self-score is 100%: ${f#"$D"/}" self_score "$f" "$n"
+	done
+	# Whole folders, paired by name, with the official seqmap's frame ranges.
+	head -14 "$D/seqmaps/test.seqmap" >"$T/test14.seqmap"
+	n=$(cat "$D"/kitti-mots-pointtrack/car/*.txt | wc -l)
+	check "self-score of the car folder with a seqmap is 100%" folder_score "$T/test14.seqmap" \
+		"$D/kitti-mots-pointtrack/car" "$n"
+	check "a result folder missing a sequence scores it as empty" missing_sequence \
+		"$D/kitti-mots-pointtrack/car"
+else
+	skip "self-score of the real files" "$D not found"
+fi
+
+# Hand-made 1x8 images: counts [start, length, rest] are single characters.
+printf '0 2001 2 1 8 026\n0 10000 10 1 8 44\n' >"$T/ign_gt.txt"
+printf '0 1 2 1 8 026\n0 2 2 1 8 521\n0 3 2 1 8 314\n' >"$T/ign_res.txt"
+check "a result mask inside an ignore region is not a false positive" sh -c '
+	"$1" --json --gt "$2/ign_gt.txt" "$2/ign_res.txt" >"$2/ign.json" &&
+	tr -d " \n" <"$2/ign.json" >"$2/ign.flat" &&
+	grep -q "\"TP\":1,\"FP\":1,\"FN\":0" "$2/ign.flat" && grep -q "\"ignored\":1" "$2/ign.flat" &&
+	grep -q "\"CLR_FP\":1" "$2/ign.flat" && grep -q "\"removed\":1" "$2/ign.flat"' _ "$E" "$T"
+
+printf '0 2001 2 1 8 044\n' >"$T/half_gt.txt"
+printf '0 7 2 1 8 026\n' >"$T/half_res.txt"
+check "IoU of exactly 0.5: no match for mots_tools, a match for TrackEval" sh -c '
+	"$1" --json --gt "$2/half_gt.txt" "$2/half_res.txt" | tr -d " \n" >"$2/half.flat" &&
+	grep -q "\"TP\":0,\"FP\":1,\"FN\":1" "$2/half.flat" && grep -q "\"CLR_TP\":1" "$2/half.flat" &&
+	grep -q "\"IDF1\":1," "$2/half.flat"' _ "$E" "$T"
+
+# The same object tracked as 5, lost, then as 6: one switch across the gap.
+printf '0 2001 2 1 8 026\n1 2001 2 1 8 026\n2 2001 2 1 8 026\n3 2001 2 1 8 026\n' >"$T/sw_gt.txt"
+printf '0 5 2 1 8 026\n1 5 2 1 8 026\n3 6 2 1 8 026\n' >"$T/sw_res.txt"
+check "an id switch across a gap is counted" sh -c '
+	"$1" --gt "$2/sw_gt.txt" "$2/sw_res.txt" >"$2/sw.txt" &&
+	awk "/mots_tools/ { m = 1 } /TrackEval/ { m = 0 }
+	     m && \$1 == \"COMBINED\" { ok = \$3 == \"50.00\" && \$8 == 3 && \$10 == 1 && \$11 == 1 }
+	     END { exit !ok }" "$2/sw.txt"' _ "$E" "$T"
+
+if command -v python3 >/dev/null 2>&1; then
+	check "--json is valid JSON" sh -c '"$1" --json --gt "$2/sw_gt.txt" "$2/sw_res.txt" |
+		python3 -c "import json, sys; d = json.load(sys.stdin); assert d[\"mode\"] == \"mots\""' _ "$E" "$T"
+else
+	skip "--json is valid JSON" "no python3"
+fi
+
+# Boxes: identical files are perfect; ground truth with confidence 0 is
+# not loaded (py-motmetrics' min_confidence=1); IoU 0.5 matches.
+mkdir -p "$T/SEQ/gt"
+printf '1,1,10,10,20,10,1,-1,-1,-1\n2,1,12,10,20,10,1,-1,-1,-1\n2,3,40,10,5,5,1,-1,-1,-1\n' >"$T/SEQ/gt/gt.txt"
+printf '1,1,10,10,20,10,1,-1,-1,-1\n1,2,50,50,5,5,0,-1,-1,-1\n2,1,12,10,20,10,1,-1,-1,-1\n' >"$T/conf0.txt"
+printf '1,4,10,10,20,10,-1,-1,-1,-1\n2,4,12,10,10,10,-1,-1,-1,-1\n' >"$T/box_res.txt"
+box_self() {
+	"$E" --boxes --gt "$T/SEQ/gt/gt.txt" "$T/SEQ/gt/gt.txt" >"$T/b.txt" &&
+		awk '$1 == "SEQ" { ok = $2 == "100.00" && $5 == "100.00" && $6 == "100.00" && $10 == 2 &&
+			$14 == 0 && $15 == 0 && $16 == 0 } END { exit !ok }' "$T/b.txt"
+}
+box_half() {
+	"$E" --boxes --json --gt "$T/conf0.txt" "$T/box_res.txt" | tr -d " \n" >"$T/b.flat" &&
+		grep -q '"FP":0,"FN":0,"IDS":0' "$T/b.flat" && grep -q '"MOTP":0.75,' "$T/b.flat"
+}
+synth_self() {
+	"$BIN/mots-synth" --dataset sprites -o "$T/sp" --frames 120 --seed 5 -q &&
+		"$E" --boxes --json --gt "$T/sp/gt/gt.txt" "$T/sp/gt/gt.txt" | tr -d " \n" >"$T/sp.flat" &&
+		grep -q '"IDF1":1,"IDP":1,"IDR":1,"MOTA":1,"MOTP":1,' "$T/sp.flat" &&
+		"$E" --gt "$T/sp/gt/gt_mots.txt" "$T/sp/gt/gt_mots.txt" >"$T/spm" &&
+		perfect_masks "$T/spm" "$(wc -l <"$T/sp/gt/gt_mots.txt")"
+}
+check "boxes: a file against itself is perfect" box_self
+check "boxes: IoU 0.5 matches, confidence-0 ground truth is dropped" box_half
+if [ -x "$BIN/mots-synth" ]; then
+	check "boxes and masks of a synthetic sequence against themselves are perfect" synth_self
+else
+	skip "synthetic sequence against itself" "no mots-synth"
+fi
+
+# Errors.
+printf '0 1 2 1 8 035\n0 2 2 1 8 224\n' >"$T/overlap.txt"
+fails "overlapping masks are refused" "$E" --gt "$T/overlap.txt" "$T/overlap.txt"
+check "the overlap message names the file and line" sh -c '
+	"$1" --gt "$2" "$2" 2>&1 | grep -q "^mots-eval: $2:2: mask of id 2 overlaps id 1 in frame 0"' _ "$E" "$T/overlap.txt"
+printf '0 1 2 1 8 026\n0 1 2 1 8 224\n' >"$T/dup.txt"
+fails "an id twice in a frame is refused" "$E" --gt "$T/dup.txt" "$T/dup.txt"
+printf '0 1 2 1 8 02\n' >"$T/badrle.txt"
+fails "a broken RLE is refused" "$E" --gt "$T/badrle.txt" "$T/badrle.txt"
+fails "a missing result file is an error" "$E" --gt "$T/sw_gt.txt" "$T/nonexistent.txt"
+check "a bad option exits 2" sh -c '"$1" --nope 2>/dev/null; [ $? = 2 ]' _ "$E"
+check "--gt is required" sh -c '"$1" "$2" 2>&1 >/dev/null | grep -q "^mots-eval: --gt"' _ "$E" "$T/sw_gt.txt"
