@@ -267,50 +267,6 @@ void ms_det_copy(ms_det *dst, const ms_det *src)
 
 /* ----------------------------------------------------------------- reader */
 
-/* Open-addressing set of the keys seen in a segment. */
-typedef struct keyset {
-	int64_t *k;
-	uint8_t *used;
-	size_t cap, n;
-} keyset;
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33, x *= 0xff51afd7ed558ccdull, x ^= x >> 33;
-	return x;
-}
-
-/* Returns 1 if key was new (and adds it), 0 if it was there. */
-static int keyset_add(keyset *s, int64_t key)
-{
-	if (2 * (s->n + 1) > s->cap) {
-		keyset o = *s;
-		s->cap = o.cap ? o.cap * 2 : 1024;
-		s->k = xmalloc(s->cap * sizeof *s->k);
-		s->used = xcalloc(s->cap, 1);
-		s->n = 0;
-		for (size_t i = 0; i < o.cap; i++)
-			if (o.used[i])
-				keyset_add(s, o.k[i]);
-		free(o.k), free(o.used);
-	}
-	size_t i = mix((uint64_t)key) & (s->cap - 1);
-	while (s->used[i]) {
-		if (s->k[i] == key)
-			return 0;
-		i = (i + 1) & (s->cap - 1);
-	}
-	s->used[i] = 1, s->k[i] = key, s->n++;
-	return 1;
-}
-
-static void keyset_reset(keyset *s)
-{
-	if (s->n)
-		memset(s->used, 0, s->cap);
-	s->n = 0;
-}
-
 struct ms_reader {
 	FILE *fp;
 	int own;
@@ -333,7 +289,7 @@ struct ms_reader {
 	uint32_t width, height; /* from the header, for RLE checks */
 	size_t patch_bytes;     /* h*w*c, 0 if none */
 	uint32_t zdim;
-	keyset keys;
+	int64_t last_k;         /* keys strictly increase in a segment */
 };
 
 static ms_reader *reader_new(const char *name)
@@ -373,7 +329,6 @@ void ms_reader_close(ms_reader *r)
 	if (r->own)
 		fclose(r->fp);
 	msgpack_unpacked_destroy(&r->up);
-	free(r->keys.k), free(r->keys.used);
 	free(r->buf), free(r->name), free(r);
 }
 
@@ -678,7 +633,7 @@ int ms_read_header(ms_reader *r, ms_header *h)
 	r->width = (uint32_t)h->width, r->height = (uint32_t)h->height;
 	r->patch_bytes = (size_t)h->patch[0] * h->patch[1] * h->patch[2];
 	r->zdim = (uint32_t)h->zdim;
-	keyset_reset(&r->keys);
+	r->last_k = INT64_MIN;
 	return 1;
 }
 
@@ -838,8 +793,12 @@ static int parse_det(ms_reader *r, const msgpack_object *o, ms_det *d)
 		return fail_rec(r, "frame %lld after frame %lld (records must come in frame order)",
 				(long long)d->f, (long long)r->last_f);
 	r->last_f = d->f;
-	if (!keyset_add(&r->keys, d->k))
-		return fail_rec(r, "key k=%lld repeats an earlier record of the segment", (long long)d->k);
+	/* Increasing keys make them unique with O(1) state, and "earlier" is
+	 * "smaller" for the cl/ml links. */
+	if (r->rec > 1 && d->k <= r->last_k)
+		return fail_rec(r, "key k=%lld after k=%lld (keys must increase within a segment)",
+				(long long)d->k, (long long)r->last_k);
+	r->last_k = d->k;
 	if (d->has & MS_RLE) {
 		char e[160];
 		rle_t m;

@@ -487,7 +487,7 @@ Test(stream, record_validation)
 	cr_assert_str_eq(one_segment(rec_order, 3),
 			 "in.det: record 3: frame 0 after frame 4 (records must come in frame order)");
 	cr_assert_str_eq(one_segment(rec_dupkey, 3),
-			 "in.det: record 3: key k=0 repeats an earlier record of the segment");
+			 "in.det: record 3: key k=0 after k=1 (keys must increase within a segment)");
 	cr_assert_str_eq(one_segment(rec_badrle, 1),
 			 "in.det: record 1: rle: RLE runs sum to 12, not 4x6 = 24");
 	cr_assert_str_eq(one_segment(rec_types, 1), "in.det: record 1: \"box\" is not an array [x, y, w, h]");
