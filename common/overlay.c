@@ -63,26 +63,35 @@ static const uint8_t font[11][7] = {
 	{0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e}, {0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c},
 	{0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00}};
 
-#define SCALE 2
-
-void overlay_label(image *rgb, int x, int y, int64_t id)
+/* The label goes just above the box (below it, or inside, when there is no
+ * room), so it never hides the object; glyphs are 2x on frames of 360 rows
+ * or more. Text in the track's colour on a black plate. */
+void overlay_label(image *rgb, int bx, int by, int bh_box, int64_t id)
 {
 	char s[24];
 	int n = snprintf(s, sizeof s, "%lld", (long long)id);
-	int bw = (n * 6 + 1) * SCALE, bh = 9 * SCALE, w = (int)rgb->w, h = (int)rgb->h;
-	uint8_t *px = rgb->data;
+	int w = (int)rgb->w, h = (int)rgb->h, sc = h >= 360 ? 2 : 1;
+	int bw = (n * 6 + 1) * sc, bh = 9 * sc, x = bx, y = by - bh;
+	uint8_t col[3], *px = rgb->data;
+	overlay_colour(id, col);
+	if (y < 0)
+		y = by + bh_box;
+	if (y + bh > h)
+		y = by;
 	if (x + bw > w) x = w - bw;
 	if (y + bh > h) y = h - bh;
 	if (x < 0) x = 0;
 	if (y < 0) y = 0;
 	for (int yy = y; yy < y + bh && yy < h; yy++)
 		for (int xx = x; xx < x + bw && xx < w; xx++) {
-			int gx = (xx - x) / SCALE - 1, gy = (yy - y) / SCALE - 1, on = 0;
+			int gx = (xx - x) / sc - 1, gy = (yy - y) / sc - 1, on = 0;
 			if (gx >= 0 && gy >= 0 && gy < 7 && gx / 6 < n && gx % 6 < 5) {
 				char ch = s[gx / 6];
 				const uint8_t *g = font[ch == '-' ? 10 : ch - '0'];
 				on = (g[gy] >> (4 - gx % 6)) & 1;
 			}
-			memset(px + 3 * ((size_t)yy * w + xx), on ? 255 : 0, 3);
+			uint8_t *p = px + 3 * ((size_t)yy * w + xx);
+			for (int k = 0; k < 3; k++)
+				p[k] = on ? col[k] : 0;
 		}
 }

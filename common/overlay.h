@@ -17,8 +17,9 @@ void overlay_to_rgb(const image *in, image *out);
 void overlay_colour(int64_t id, uint8_t rgb[3]);
 /* Blends the mask in at half strength and draws its outline. */
 void overlay_mask(image *rgb, const rle_t *mask, int64_t id);
-/* Writes the id (white on a black box, font scaled x2) with its top-left
- * corner at (x, y), moved inside the image if needed. */
-void overlay_label(image *rgb, int x, int y, int64_t id);
+/* Writes the id in the track's colour on a small black plate, just above
+ * the box at (x, y) of height box_h (below or inside when there is no room),
+ * kept inside the image. */
+void overlay_label(image *rgb, int x, int y, int box_h, int64_t id);
 
 #endif

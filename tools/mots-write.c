@@ -339,7 +339,7 @@ static void overlay_frame(const char *dir, int64_t f, const rec *v, size_t n, co
 	for (size_t i = 0; i < n; i++) {
 		double b[4];
 		mask_box(&v[i], h, b);
-		overlay_label(&rgb, (int)b[0], (int)b[1], v[i].id);
+		overlay_label(&rgb, (int)b[0], (int)b[1], (int)b[3], v[i].id);
 	}
 	snprintf(path, sizeof path, "%s/%06lld.png", dir, (long long)f);
 	if (png_save(path, &rgb, err, sizeof err) != 0)
