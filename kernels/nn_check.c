@@ -106,6 +106,31 @@ static void check_conv(chk *c, const nn_conv *g, int transposed)
 	}
 	cmp(c, "dx", &dx), cmp(c, "dw", &dw), cmp(c, "db", &db);
 	end(c, name);
+	/* the fused forms, when both backends have them */
+	void *tf = transposed ? (void *)c->t->tconv_fwd_post : (void *)c->t->conv_fwd_post;
+	void *rf = transposed ? (void *)c->r->tconv_fwd_post : (void *)c->r->conv_fwd_post;
+	if (tf && rf) {
+		pair m = mk0(c, ys(g)), o = mk0(c, ys(g));
+		nn_post pt = { NN_ACT_RELU, m.t, o.t, 0.25f, 77 }, pr = { NN_ACT_RELU, m.r, o.r, 0.25f, 77 };
+		char nm2[120];
+		snprintf(nm2, sizeof nm2, "%s +relu+dropout", name);
+		begin(c);
+		if (transposed) {
+			c->t->tconv_fwd_post(c->t, g, x.t, w.t, b.t, y.t, &pt);
+			c->r->tconv_fwd_post(c->r, g, x.r, w.r, b.r, y.r, &pr);
+			c->t->tconv_bwd_post(c->t, g, x.t, w.t, y.t, &pt, dy.t, dx.t, dw.t, db.t);
+			c->r->tconv_bwd_post(c->r, g, x.r, w.r, y.r, &pr, dy.r, dx.r, dw.r, db.r);
+		} else {
+			c->t->conv_fwd_post(c->t, g, x.t, w.t, b.t, y.t, &pt);
+			c->r->conv_fwd_post(c->r, g, x.r, w.r, b.r, y.r, &pr);
+			c->t->conv_bwd_post(c->t, g, x.t, w.t, y.t, &pt, dy.t, dx.t, dw.t, db.t);
+			c->r->conv_bwd_post(c->r, g, x.r, w.r, y.r, &pr, dy.r, dx.r, dw.r, db.r);
+		}
+		cmp(c, "y", &y), cmp(c, "mask", &m), cmp(c, "out", &o), cmp(c, "dy", &dy);
+		cmp(c, "dx", &dx), cmp(c, "dw", &dw), cmp(c, "db", &db);
+		end(c, nm2);
+		rm(c, &m), rm(c, &o);
+	}
 	pair *all[] = { &x, &w, &b, &y, &dy, &dx, &dw, &db };
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
 		rm(c, all[i]);

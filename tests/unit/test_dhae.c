@@ -279,3 +279,117 @@ Test(dhae, box_features)
 	dhae_box_features(box, 128, 64, 60, 80, f);
 	cr_expect(f[0] == 25.0f / 128 && f[1] == 40.0f / 64 && f[2] == 0.5f && f[3] == 0.5f);
 }
+
+/* ---- the model file ---- */
+#include <unistd.h>
+#include "modelfile.h"
+
+static void trained_model(model *mf, dhae **out, nn_backend *be)
+{
+	dhae_cfg c;
+	small_synth(&c, DHAE_UNCERTAIN);
+	dhae *m = dhae_new(be, &c, NULL, 8, 3);
+	rng r;
+	rng_seed(&r, 4);
+	uint8_t p[8 * 144];
+	float b[32];
+	make_batch(&r, 8, 12, 1, p, b);
+	dhae_train_step(m, 8, p, b, 9, NULL);
+	model_init(mf);
+	mf->cfg = c;
+	mf->wmax = 20, mf->hmax = 30;
+	model_snapshot(m, &mf->t, &mf->nt, mf->log_var);
+	mf_epoch e = { .epoch = 1, .loss = 2.5, .val_loss = 3.5, .sigma_m = 0.5 };
+	model_add_epoch(mf, &e);
+	mf->epochs = 1, mf->best_epoch = 1, mf->best_val = 3.5;
+	mf->tool = strdup("test"), mf->args = strdup("a b");
+	mf->has_resume = 1;
+	model_snapshot(m, &mf->last, &mf->nlast, mf->last_log_var);
+	mf->nopt = dhae_nparams(m);
+	mf->opt0 = malloc(mf->nopt * sizeof(float)), mf->opt1 = malloc(mf->nopt * sizeof(float));
+	dhae_get_opt(m, mf->opt0, mf->opt1, &mf->step);
+	mf->seed = 3, mf->batch = 8, mf->val_split = 0.1, mf->samples = 8;
+	mf->rng[0] = 1, mf->rng[3] = UINT64_MAX;
+	mf->opt = *dhae_optimizer(m);
+	*out = m;
+}
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f);
+	fseek(f, 0, SEEK_END);
+	*n = (size_t)ftell(f);
+	rewind(f);
+	uint8_t *b = malloc(*n);
+	cr_assert(fread(b, 1, *n, f) == *n);
+	fclose(f);
+	return b;
+}
+
+Test(modelfile, round_trip)
+{
+	nn_backend *be = nn_cpu_open(1);
+	model mf, back;
+	dhae *m;
+	trained_model(&mf, &m, be);
+	char path[] = "/tmp/test_dhae_XXXXXX", err[300];
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	close(fd);
+	cr_assert(model_write(path, &mf, err, sizeof err) == 0, "%s", err);
+	cr_assert(model_read(path, &back, err, sizeof err) == 0, "%s", err);
+	cr_expect(back.cfg.arch == DHAE_SYNTH && back.cfg.size == 12 && back.cfg.nf == 3 && back.cfg.latent == 6);
+	cr_expect(back.cfg.filters[2] == 5 && back.wmax == 20 && back.hmax == 30);
+	cr_expect(back.log_var[0] == mf.log_var[0] && back.log_var[1] == mf.log_var[1]);
+	cr_assert(back.nt == mf.nt);
+	for (int i = 0; i < mf.nt; i++) {
+		cr_expect(strcmp(back.t[i].name, mf.t[i].name) == 0 && back.t[i].n == mf.t[i].n);
+		cr_expect(memcmp(back.t[i].data, mf.t[i].data, mf.t[i].n * sizeof(float)) == 0, "%s", mf.t[i].name);
+	}
+	cr_expect(back.nhist == 1 && back.hist[0].val_loss == 3.5 && back.best_epoch == 1);
+	cr_expect(back.has_resume && back.step == 1 && back.rng[3] == UINT64_MAX && back.samples == 8);
+	cr_expect(back.nopt == mf.nopt && memcmp(back.opt0, mf.opt0, mf.nopt * sizeof(float)) == 0);
+	cr_expect(strcmp(back.args, "a b") == 0);
+	/* it loads into a network of the same architecture */
+	dhae *m2 = dhae_new(be, &back.cfg, NULL, 2, 99);
+	cr_expect(model_load(&back, m2, 0, err, sizeof err) == 0, "%s", err);
+	cr_expect(model_load(&back, m2, 1, err, sizeof err) == 0, "%s", err);
+	/* and not into another */
+	dhae_cfg other = back.cfg;
+	other.latent = 7;
+	dhae *m3 = dhae_new(be, &other, NULL, 2, 99);
+	cr_expect(model_load(&back, m3, 0, err, sizeof err) < 0);
+	/* rewriting what was read gives the same bytes */
+	char path2[] = "/tmp/test_dhae_XXXXXX";
+	fd = mkstemp(path2);
+	close(fd);
+	cr_assert(model_write(path2, &back, err, sizeof err) == 0);
+	size_t n1, n2;
+	uint8_t *b1 = slurp(path, &n1), *b2 = slurp(path2, &n2);
+	cr_expect(n1 == n2 && memcmp(b1, b2, n1) == 0);
+	/* every truncation and many corruptions are refused or read, never crash */
+	for (size_t len = 0; len < n1; len += len < 600 ? 1 : 97) {
+		model t;
+		cr_assert(model_read_mem(b1, len, "cut", &t, err, sizeof err) < 0, "truncated at %zu read", len);
+	}
+	rng r;
+	rng_seed(&r, 5);
+	for (int k = 0; k < 300; k++) {
+		memcpy(b2, b1, n1);
+		for (int f = 0; f < 4; f++)
+			b2[rng_below(&r, n1)] = (uint8_t)rng_u64(&r);
+		model t;
+		if (model_read_mem(b2, n1, "flip", &t, err, sizeof err) == 0)
+			model_free(&t);
+	}
+	/* a declared length far beyond the data is an error, not an allocation */
+	static const uint8_t huge[] = { 0x81, 0xa7, 't', 'e', 'n', 's', 'o', 'r', 's', 0xdd, 0x7f, 0xff, 0xff, 0xff };
+	model t;
+	cr_expect(model_read_mem(huge, sizeof huge, "huge", &t, err, sizeof err) < 0);
+	free(b1), free(b2);
+	unlink(path), unlink(path2);
+	dhae_free(m), dhae_free(m2), dhae_free(m3);
+	model_free(&mf), model_free(&back);
+	be->close(be);
+}
