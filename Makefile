@@ -65,6 +65,7 @@ UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test test-run test-gpu check-sanitize deps data demo bench install clean fuzz
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(TOOLS)
 
