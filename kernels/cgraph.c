@@ -11,6 +11,7 @@ void cg_opts_default(cg_opts *o)
 	o->alpha_t = 1;
 	o->iou_thr = 0.0;
 	o->embed_thr = 2.5;
+	o->embed_far = 0;
 	o->metric = CG_MASK_IOU;
 }
 
@@ -29,7 +30,7 @@ double cg_box_iou(const float a[4], const float b[4])
 
 int cg_temporal_cl(const cg_opts *o, const cg_node *a, const cg_node *b, char *err, size_t errn)
 {
-	if (o->metric == CG_EMBED) {
+	if (o->metric & CG_EMBED) {
 		if (!a->z || !b->z)
 			return errf(err, errn, "key %lld has no z (run ae-embed first)",
 				    (long long)(a->z ? b->k : a->k));
@@ -40,18 +41,28 @@ int cg_temporal_cl(const cg_opts *o, const cg_node *a, const cg_node *b, char *e
 			double d = (double)a->z[i] - b->z[i];
 			s += d * d;
 		}
-		return sqrt(s) >= o->embed_thr;
+		double dist = sqrt(s);
+		if (dist < o->embed_thr)
+			return 0;
+		if (o->embed_far > 0 && dist >= o->embed_far)
+			return 1;
 	}
-	double iou;
-	if (o->metric == CG_MASK_IOU && a->rle && b->rle) {
-		iou = rle_iou_bb(a->rle, a->bb, b->rle, b->bb, 0);
-		if (iou < 0)
-			return errf(err, errn, "mask sizes differ (%ux%u and %ux%u)",
-				    a->rle->h, a->rle->w, b->rle->h, b->rle->w);
-	} else {
-		iou = cg_box_iou(a->box, b->box);
+	if (o->metric & CG_MASK_IOU) {
+		double iou;
+		if (a->rle && b->rle) {
+			iou = rle_iou_bb(a->rle, a->bb, b->rle, b->bb, 0);
+			if (iou < 0)
+				return errf(err, errn, "mask sizes differ (%ux%u and %ux%u)",
+					    a->rle->h, a->rle->w, b->rle->h, b->rle->w);
+		} else {
+			iou = cg_box_iou(a->box, b->box);
+		}
+		if (iou > o->iou_thr)
+			return 0;
 	}
-	return iou <= o->iou_thr;
+	if ((o->metric & CG_BOX_IOU) && cg_box_iou(a->box, b->box) > o->iou_thr)
+		return 0;
+	return o->metric != 0;
 }
 
 /* A held detection owns copies of its mask runs and latent vector; the

@@ -16,17 +16,22 @@
 
 #include "rle.h"
 
-typedef enum {
-	CG_MASK_IOU,   /* mask IoU of the full-image RLEs (box IoU when one has none) */
-	CG_BOX_IOU,    /* IoU of the x, y, w, h boxes */
-	CG_EMBED,      /* Euclidean distance of the latent vectors */
-} cg_metric;
+/* The temporal criteria, as bits: with several, a cannot-link needs every
+ * one of them (e.g. CG_EMBED | CG_BOX_IOU: far apart in latent space and
+ * boxes that do not overlap). */
+enum {
+	CG_MASK_IOU = 1,   /* mask IoU of the full-image RLEs (box IoU when one has none) */
+	CG_BOX_IOU = 2,    /* IoU of the x, y, w, h boxes */
+	CG_EMBED = 4,      /* Euclidean distance of the latent vectors */
+};
 
 typedef struct cg_opts {
 	int alpha_t;        /* temporal range in frames (KITTI 1, MOTSChallenge 2) */
 	double iou_thr;     /* cannot-link when IoU <= this (0: no overlap) */
 	double embed_thr;   /* cannot-link when ||dz|| >= this (MNIST 2.5, Sprites 1.0) */
-	cg_metric metric;
+	double embed_far;   /* with CG_EMBED and another criterion: ||dz|| >= this
+	                       cannot-links alone (0: off) */
+	unsigned metric;    /* CG_MASK_IOU, CG_BOX_IOU, CG_EMBED, or several or-ed */
 } cg_opts;
 
 void cg_opts_default(cg_opts *o);   /* alpha_t 1, iou_thr 0, embed_thr 2.5, mask IoU */

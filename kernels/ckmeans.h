@@ -26,6 +26,11 @@ void ck_ws_free(ck_ws *ws);
  * (population) variance of the n x d points. */
 double ck_tolerance(const float *Z, size_t n, size_t d, double tol);
 
+enum {
+	CK_ORDER_WINDOW,    /* points in window order (the reference) */
+	CK_ORDER_NEAREST,   /* the closest (component, centre) pair first */
+};
+
 /* COP-KMeans, §4.4. Z: n x d points in window order (current frame first).
  * frame[i]: frame of point i (centres move to the most recent member).
  * grp[i]: must-link component of i, 0..ng-1 (the transitive closure: all
@@ -37,13 +42,16 @@ double ck_tolerance(const float *Z, size_t n, size_t d, double tol);
  * component) the nearest centre that breaks no cannot-link, or opens a new
  * cluster on it when none is feasible; clusters left empty disappear; each
  * centre becomes its cluster's most recent member (the first in window
- * order of its latest frame). It stops when the summed squared centre
+ * order of its latest frame). With order CK_ORDER_NEAREST, a pass places
+ * the closest (component, feasible centre) pair first, then the closest
+ * of the rest, instead of visiting the points in window order (see
+ * ckmeans(1), --order). It stops when the summed squared centre
  * shift is <= tol (absolute: see ck_tolerance) or after max_iter
  * iterations. lab[i] gets the cluster of i, numbered 0..nc-1 in centre
  * order; returns nc. *iters (may be NULL) gets the iterations run. */
 size_t ck_cop_kmeans(ck_ws *ws, const float *Z, size_t n, size_t d, const int64_t *frame,
 		     const uint32_t *grp, size_t ng, const uint8_t *cl,
-		     const uint32_t *init, size_t k, int max_iter, double tol,
+		     const uint32_t *init, size_t k, int max_iter, double tol, int order,
 		     uint32_t *lab, int *iters);
 
 /* Plain k-means as sklearn's KMeans(n_clusters=k): k-means++ seeding with
@@ -89,6 +97,7 @@ typedef struct ck_opts {
 	int static_cl_all;    /* apply the temporal cannot-links of the stream even
 	                         when the later detection already has an id (the
 	                         reference applies them only to unlabelled ones) */
+	int order;            /* CK_ORDER_WINDOW (the reference) or CK_ORDER_NEAREST */
 	assoc_opts assoc;     /* assoc.window follows window */
 	uint64_t seed;        /* centre order shuffles, k-means++ */
 } ck_opts;

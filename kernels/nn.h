@@ -62,6 +62,11 @@
  *   only agree to float tolerance.
  * - Ops are asynchronous on a device (one stream, in order); download and
  *   the ops returning a double synchronise.
+ * - The *_post entries (fused conv + activation + dropout) are optional:
+ *   NULL in a backend that lacks them, and then callers run the separate
+ *   ops. The CPU backend has them (it applies the activation and dropout
+ *   while a block of output is in cache).
+ * - Later additions (append only): add, the *_post entries.
  */
 #ifndef USC_NN_H
 #define USC_NN_H

@@ -46,7 +46,7 @@ while [ $r -le "$ROUNDS" ]; do
 	ntrain=$((n - n / 10))
 	if [ $have_torch = 1 ]; then
 		"$py" "$ref" --arch synth --device cpu --threads "$THREADS" --batch $BATCH --samples "$ntrain" \
-			--epochs 4 >"$tmp/torch.out" 2>&1 ||
+			--epochs 3 >"$tmp/torch.out" 2>&1 ||
 			{ echo "bench-ae: pytorch reference failed:"; tail -3 "$tmp/torch.out"; exit 1; }
 		sed -n 's/^epoch \([0-9]*\) samples_per_s \([0-9.]*\).*/\1 \2/p' "$tmp/torch.out" |
 			awk '$1 > 1 { print $2 }' >>"$tmp/torch.rates"

@@ -14,8 +14,27 @@
 #include "stream.h"
 
 static const char usage[] =
-	"usage: cgraph-build [-q] [--alpha-t N] [--iou-thr X] [--metric mask-iou|box-iou|embed]\n"
-	"                    [--embed-thr X] [-o FILE] [FILE]";
+	"usage: cgraph-build [-q] [--alpha-t N] [--iou-thr X] [--metric M[,M...]] [--embed-thr X]\n"
+	"                    [--embed-far X]"
+	"                    [-o FILE] [FILE]   (M: mask-iou, box-iou, embed)";
+
+/* --metric: one criterion or several joined by commas (all must hold). */
+static unsigned parse_metric(const char *arg)
+{
+	unsigned m = 0;
+	const char *p = arg;
+	while (1) {
+		size_t n = strcspn(p, ",");
+		if (n == 8 && !strncmp(p, "mask-iou", n)) m |= CG_MASK_IOU;
+		else if (n == 7 && !strncmp(p, "box-iou", n)) m |= CG_BOX_IOU;
+		else if (n == 5 && !strncmp(p, "embed", n)) m |= CG_EMBED;
+		else die_usage("--metric: '%s' is not a comma list of mask-iou, box-iou and embed\n%s",
+			       arg, usage);
+		if (!p[n])
+			return m;
+		p += n + 1;
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -28,6 +47,7 @@ int main(int argc, char **argv)
 		{"alpha-t", required_argument, 0, 'a'},
 		{"iou-thr", required_argument, 0, 'i'},
 		{"embed-thr", required_argument, 0, 'e'},
+		{"embed-far", required_argument, 0, 'E'},
 		{"metric", required_argument, 0, 'm'},
 		{"output", required_argument, 0, 'o'},
 		{"quiet", no_argument, 0, 'q'},
@@ -44,12 +64,10 @@ int main(int argc, char **argv)
 			if (!metric_set)
 				o.metric = CG_EMBED;
 			break;
+		case 'E': o.embed_far = cli_num("--embed-far", optarg, 0, 1e30); break;
 		case 'm':
 			metric_set = 1;
-			if (!strcmp(optarg, "mask-iou")) o.metric = CG_MASK_IOU;
-			else if (!strcmp(optarg, "box-iou")) o.metric = CG_BOX_IOU;
-			else if (!strcmp(optarg, "embed")) o.metric = CG_EMBED;
-			else die_usage("--metric: '%s' is not mask-iou, box-iou or embed\n%s", optarg, usage);
+			o.metric = parse_metric(optarg);
 			break;
 		case 'o': out = optarg; break;
 		case 'q': quiet = 1; break;
@@ -99,13 +117,13 @@ int main(int argc, char **argv)
 			} else if (n.rle) {
 				n.box[0] = (float)n.bb.x, n.box[1] = (float)n.bb.y;
 				n.box[2] = (float)n.bb.w, n.box[3] = (float)n.bb.h;
-			} else if (o.metric != CG_EMBED) {
+			} else if (o.metric != CG_EMBED) {   /* an overlap needs a box */
 				die("%s: record %llu: no box and no rle to compare", ms_reader_name(r),
 				    (unsigned long long)ms_reader_record(r));
 			}
 			if (d.has & MS_Z)
 				n.z = d.z, n.zdim = d.zdim;
-			else if (o.metric == CG_EMBED)
+			else if (o.metric & CG_EMBED)
 				die("%s: record %llu: no z (run ae-embed first)", ms_reader_name(r),
 				    (unsigned long long)ms_reader_record(r));
 			if (cg_add(g, &n, &keys, err, sizeof err) != 0)

@@ -17,6 +17,7 @@
 static const char usage[] =
 	"usage: ckmeans [-qv] [--window N] [--max-iter N] [--tol X] [--min-cluster-size N]\n"
 	"               [--min-cluster-score X] [--vote first|all] [--static-cl unlabelled|all]\n"
+	"               [--order window|nearest]\n"
 	"               [--no-constraints [--n-init N] [--kmeans-iter N]]\n"
 	"               [--baseline iou [--match-iou X] [--max-age N]] [--seed N] [-o FILE] [FILE]";
 
@@ -202,6 +203,7 @@ int main(int argc, char **argv)
 		{"min-cluster-score", required_argument, 0, 's'},
 		{"vote", required_argument, 0, 'V'},
 		{"static-cl", required_argument, 0, 'S'},
+		{"order", required_argument, 0, 'O'},
 		{"no-constraints", no_argument, 0, 'n'},
 		{"n-init", required_argument, 0, 'N'},
 		{"kmeans-iter", required_argument, 0, 'K'},
@@ -232,6 +234,11 @@ int main(int argc, char **argv)
 			if (!strcmp(optarg, "unlabelled")) o.static_cl_all = 0;
 			else if (!strcmp(optarg, "all")) o.static_cl_all = 1;
 			else die_usage("--static-cl: '%s' is not unlabelled or all\n%s", optarg, usage);
+			break;
+		case 'O':
+			if (!strcmp(optarg, "window")) o.order = CK_ORDER_WINDOW;
+			else if (!strcmp(optarg, "nearest")) o.order = CK_ORDER_NEAREST;
+			else die_usage("--order: '%s' is not window or nearest\n%s", optarg, usage);
 			break;
 		case 'n': o.constraints = 0; break;
 		case 'N': o.n_init = (int)cli_int("--n-init", optarg, 1, 100000); break;

@@ -26,7 +26,7 @@ Test(ckmeans, cop_separates_two_groups)
 	cl[0 * 4 + 1] = cl[1 * 4 + 0] = 1;
 	cl[2 * 4 + 3] = cl[3 * 4 + 2] = 1;
 	int it;
-	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, lab, &it);
+	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_eq(nc, 2);
 	cr_assert_eq(lab[0], lab[2]);
 	cr_assert_eq(lab[1], lab[3]);
@@ -44,7 +44,7 @@ Test(ckmeans, cop_opens_a_cluster_when_no_centre_is_feasible)
 	int64_t fr[3] = {2, 1, 1};
 	uint32_t grp[3] = {0, 1, 2}, init[1] = {0}, lab[3];
 	uint8_t cl[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
-	size_t nc = ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 1, 50, 0, lab, NULL);
+	size_t nc = ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 1, 50, 0, CK_ORDER_WINDOW, lab, NULL);
 	cr_assert_eq(nc, 3);
 	cr_assert(lab[0] != lab[1] && lab[1] != lab[2] && lab[0] != lab[2]);
 	ck_ws_free(ws);
@@ -59,7 +59,7 @@ Test(ckmeans, cop_keeps_must_link_components_together)
 	uint32_t grp[4] = {0, 1, 2, 2}, init[2] = {0, 1}, lab[4];
 	uint8_t cl[9] = {0};
 	cl[0 * 3 + 1] = cl[1 * 3 + 0] = 1;
-	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 3, cl, init, 2, 50, 0, lab, NULL);
+	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 3, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, NULL);
 	cr_assert_eq(nc, 2);
 	cr_assert_eq(lab[2], lab[3]);
 	cr_assert_eq(lab[2], lab[0], "the component's nearest centre wins for its first member");
@@ -77,7 +77,7 @@ Test(ckmeans, cop_centres_are_most_recent_members)
 	uint8_t cl[9] = {0};
 	cl[0 * 3 + 2] = cl[2 * 3 + 0] = 1;
 	int it;
-	ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 2, 50, 0, lab, &it);
+	ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_eq(it, 1);
 	cr_assert_eq(lab[0], lab[1]);
 	ck_ws_free(ws);
@@ -92,7 +92,7 @@ Test(ckmeans, cop_centre_is_the_latest_member_not_the_first)
 	int64_t fr[2] = {1, 2};
 	uint32_t grp[2] = {0, 1}, init[1] = {0}, lab[2];
 	int it;
-	ck_cop_kmeans(ws, Z, 2, 1, fr, grp, 2, NULL, init, 1, 50, 0, lab, &it);
+	ck_cop_kmeans(ws, Z, 2, 1, fr, grp, 2, NULL, init, 1, 50, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_eq(it, 2);
 	ck_ws_free(ws);
 }
@@ -174,9 +174,9 @@ Test(ckmeans, cop_stops_at_max_iter)
 	int64_t fr[4] = {2, 2, 1, 1};
 	uint32_t grp[4] = {0, 1, 2, 3}, init[2] = {2, 3}, lab[4];
 	int it;
-	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 1, 0, lab, &it);
+	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 1, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_eq(it, 1);
-	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 50, 0, lab, &it);
+	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_gt(it, 1);
 	ck_ws_free(ws);
 }
