@@ -1,5 +1,6 @@
 #include "detfmt.h"
 #include "err.h"
+#include "lines.h"
 #include "mots_txt.h"
 #include "rle.h"
 
@@ -113,43 +114,29 @@ out:
 
 int det_load_fp(FILE *fp, const char *name, int fmt, det_file *df, char *err, size_t errn)
 {
-	char *line = NULL, e[200];
-	size_t cap = 0, ocap = 0;
-	ssize_t len;
-	uint32_t lineno = 0;
+	char *line, e[200];
+	size_t ocap = 0;
+	int rc;
+	lines L;
+	lines_init(&L, fp, name);
 	df->obj = NULL, df->n = 0;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		if ((size_t)len != strlen(line)) {
-			errf(err, errn, "%s:%u: NUL byte in line", name, lineno);
-			goto fail;
-		}
-		if (len && line[len - 1] == '\n')
-			line[--len] = 0;
-		if (strspn(line, " \t\r") == (size_t)len)
-			continue;
+	while ((rc = lines_next(&L, &line, err, errn)) > 0) {
 		if (df->n == ocap) {
 			ocap = ocap ? ocap * 2 : 256;
 			df->obj = xrealloc(df->obj, ocap * sizeof *df->obj);
 		}
 		det_obj *o = &df->obj[df->n];
 		if (det_parse_line(line, fmt, o, e, sizeof e) != 0) {
-			errf(err, errn, "%s:%u: %s", name, lineno, e);
-			goto fail;
+			rc = errf(err, errn, "%s:%u: %s", name, L.no, e);
+			break;
 		}
-		o->line = lineno;
+		o->line = L.no;
 		df->n++;
 	}
-	if (ferror(fp)) {
-		errf(err, errn, "%s: %s", name, strerror(errno));
-		goto fail;
-	}
-	free(line);
-	return 0;
-fail:
-	free(line);
-	det_file_free(df);
-	return -1;
+	lines_free(&L);
+	if (rc < 0)
+		det_file_free(df);
+	return rc;
 }
 
 int det_load(const char *path, int fmt, det_file *df, char *err, size_t errn)

@@ -1,6 +1,7 @@
 /* MOTChallenge box txt: "frame,id,x,y,w,h,conf[,class,vis,...]". */
 #include "mot_txt.h"
 #include "err.h"
+#include "lines.h"
 
 #include <errno.h>
 #include <math.h>
@@ -104,46 +105,33 @@ out:
 
 int mot_load(const char *path, mot_file *mf, char *err, size_t errn)
 {
-	char *line = NULL, e[200];
-	size_t cap = 0, bcap = 0;
-	ssize_t len;
-	uint32_t lineno = 0;
+	char *line, e[200];
+	size_t bcap = 0;
+	int rc;
+	lines L;
 	mf->box = NULL, mf->n = 0;
 	FILE *fp = fopen(path, "r");
 	if (!fp)
 		return errf(err, errn, "%s: %s", path, strerror(errno));
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		if ((size_t)len != strlen(line)) {
-			errf(err, errn, "%s:%u: NUL byte in line", path, lineno);
-			goto fail;
-		}
-		if (len && line[len - 1] == '\n')
-			line[--len] = 0;
+	lines_init(&L, fp, path);
+	while ((rc = lines_next(&L, &line, err, errn)) > 0) {
 		if (mf->n == bcap) {
 			bcap = bcap ? bcap * 2 : 256;
 			mf->box = xrealloc(mf->box, bcap * sizeof *mf->box);
 		}
 		int r = mot_parse_line(line, &mf->box[mf->n], e, sizeof e);
 		if (r < 0) {
-			errf(err, errn, "%s:%u: %s", path, lineno, e);
-			goto fail;
+			rc = errf(err, errn, "%s:%u: %s", path, L.no, e);
+			break;
 		}
 		if (r == 0)
-			mf->box[mf->n++].line = lineno;
+			mf->box[mf->n++].line = L.no;
 	}
-	if (ferror(fp)) {
-		errf(err, errn, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	free(line);
+	lines_free(&L);
 	fclose(fp);
-	return 0;
-fail:
-	free(line);
-	fclose(fp);
-	mot_file_free(mf);
-	return -1;
+	if (rc < 0)
+		mot_file_free(mf);
+	return rc;
 }
 
 void mot_file_free(mot_file *mf)

@@ -1,6 +1,7 @@
 /* MOTS txt: "frame id class height width rle", one mask per line. */
 #include "mots_txt.h"
 #include "err.h"
+#include "lines.h"
 #include "rle.h"
 
 #include <errno.h>
@@ -83,43 +84,29 @@ int mots_parse_line(const char *line, mots_obj *o, char *err, size_t errn)
 
 int mots_load_fp(FILE *fp, const char *name, mots_file *mf, char *err, size_t errn)
 {
-	char *line = NULL, e[200];
-	size_t cap = 0, ocap = 0;
-	ssize_t len;
-	uint32_t lineno = 0;
+	char *line, e[200];
+	size_t ocap = 0;
+	int rc;
+	lines L;
+	lines_init(&L, fp, name);
 	mf->obj = NULL, mf->n = 0;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		if ((size_t)len != strlen(line)) {
-			errf(err, errn, "%s:%u: NUL byte in line", name, lineno);
-			goto fail;
-		}
-		if (len && line[len - 1] == '\n')
-			line[--len] = 0;
-		if (strspn(line, " \t\r") == (size_t)len)
-			continue;
+	while ((rc = lines_next(&L, &line, err, errn)) > 0) {
 		if (mf->n == ocap) {
 			ocap = ocap ? ocap * 2 : 256;
 			mf->obj = xrealloc(mf->obj, ocap * sizeof *mf->obj);
 		}
 		mots_obj *o = &mf->obj[mf->n];
 		if (mots_parse_line(line, o, e, sizeof e) != 0) {
-			errf(err, errn, "%s:%u: %s", name, lineno, e);
-			goto fail;
+			rc = errf(err, errn, "%s:%u: %s", name, L.no, e);
+			break;
 		}
-		o->line = lineno;
+		o->line = L.no;
 		mf->n++;
 	}
-	if (ferror(fp)) {
-		errf(err, errn, "%s: %s", name, strerror(errno));
-		goto fail;
-	}
-	free(line);
-	return 0;
-fail:
-	free(line);
-	mots_file_free(mf);
-	return -1;
+	lines_free(&L);
+	if (rc < 0)
+		mots_file_free(mf);
+	return rc;
 }
 
 int mots_load(const char *path, mots_file *mf, char *err, size_t errn)
