@@ -27,6 +27,7 @@ typedef struct block {
 	int drop_first;       /* order: act -> dropout -> bn (decoder), else act -> bn -> dropout */
 	int w, b, gamma, beta, rmean, rvar;   /* tensor indices */
 	int id;               /* for the dropout seed */
+	int on;               /* part of this network (the inputs decide) */
 	float *a;             /* op output, activation in place */
 	float *bno, *smean, *sinv;
 	float *dro, *mask;
@@ -78,6 +79,33 @@ void dhae_cfg_default(dhae_cfg *c, int arch, int chans)
 	c->logvar0[1] = (float)log(1.0 / ((double)c->size * c->size));
 }
 
+void dhae_cfg_inputs(dhae_cfg *c, int inputs)
+{
+	c->inputs = inputs;
+	if (inputs == DHAE_BOX) {
+		c->size = c->chans = c->nf = 0;
+		memset(c->filters, 0, sizeof c->filters);
+		c->dropout = 0;
+	}
+}
+
+static const char *const inputs_names[] = { "both", "box", "mask" };
+
+const char *dhae_inputs_name(int inputs)
+{
+	return inputs >= DHAE_BOTH && inputs <= DHAE_MASK ? inputs_names[inputs] : "?";
+}
+
+int dhae_parse_inputs(const char *s, int *inputs)
+{
+	for (int i = DHAE_BOTH; i <= DHAE_MASK; i++)
+		if (!strcmp(s, inputs_names[i])) {
+			*inputs = i;
+			return 0;
+		}
+	return -1;
+}
+
 /* Padding of encoder conv i: "same" (1), except the synthetic net's last,
  * which is "valid" (0) as in the released code (7 -> 3). */
 static int enc_pad(const dhae_cfg *c, int i) { return c->arch == DHAE_SYNTH && i == c->nf - 1 ? 0 : 1; }
@@ -103,6 +131,13 @@ int dhae_cfg_check(const dhae_cfg *c, char *err, size_t n)
 {
 	if (c->arch != DHAE_SYNTH && c->arch != DHAE_REAL)
 		return errf(err, n, "unknown architecture");
+	if (c->inputs < DHAE_BOTH || c->inputs > DHAE_MASK)
+		return errf(err, n, "unknown inputs");
+	if (c->inputs == DHAE_BOX) {   /* no patch, no convolutions */
+		if (c->latent < 1 || c->latent > 65536)
+			return errf(err, n, "latent size %d out of range 1..65536", c->latent);
+		return 0;
+	}
 	if (c->nf < 1 || c->nf > DHAE_MAX_CONV)
 		return errf(err, n, "%d conv layers: want 1 to %d", c->nf, DHAE_MAX_CONV);
 	if (c->arch == DHAE_REAL && c->nf < 4)
@@ -135,31 +170,36 @@ static double tconv_macs(const nn_conv *g) { return (double)g->h * g->w * g->c *
  * no gradient (the first conv and the box encoder). */
 static void count_macs(const dhae_cfg *c, double *fwd, double *first)
 {
-	double m = 0;
+	double m = 0, f0 = 0, L = c->latent;
+	int hm = dhae_has_mask(c), hb = dhae_has_box(c);
 	int s = c->size, ch = c->chans;
-	double f0 = 0;
-	for (int i = 0; i < c->nf; i++) {
-		int o = nn_conv_out(s, 3, 2, enc_pad(c, i));
-		nn_conv g = { 1, s, s, ch, o, o, c->filters[i], 3, 3, 2, 2, 1, 1 };
-		m += conv_macs(&g);
-		if (i == 0)
-			f0 = conv_macs(&g);
-		s = o, ch = c->filters[i];
+	if (hm)
+		for (int i = 0; i < c->nf; i++) {
+			int o = nn_conv_out(s, 3, 2, enc_pad(c, i));
+			nn_conv g = { 1, s, s, ch, o, o, c->filters[i], 3, 3, 2, 2, 1, 1 };
+			m += conv_macs(&g);
+			if (i == 0)
+				f0 = conv_macs(&g);
+			s = o, ch = c->filters[i];
+		}
+	double flat = (double)s * s * ch;
+	if (hm)
+		m += flat * L + L * flat;                /* encoder and decoder dense */
+	if (hb)
+		m += 4 * L + L * L + 4 * L;              /* box encoder, box decoder */
+	m += (hm && hb ? 2 : 1) * L * L;             /* fuse */
+	if (hm) {
+		int in = ch;
+		for (int i = c->nf - 1; i >= 0; i--) {
+			int hi = dhae_level_size(c, i - 1), oc = dec_chans(c, i);
+			nn_conv g = { 1, s, s, in, hi, hi, oc, 3, 3, 2, 2, 1, 1 };
+			m += tconv_macs(&g);
+			s = hi, in = oc;
+		}
+		m += (double)s * s * c->chans * 9 * in;  /* output conv */
 	}
-	double flat = (double)s * s * ch, L = c->latent;
-	m += flat * L + 4 * L + 2 * L * L;          /* encoder dense, box, fuse */
-	m += L * flat;                               /* decoder dense */
-	int in = ch;
-	for (int i = c->nf - 1; i >= 0; i--) {
-		int hi = dhae_level_size(c, i - 1), oc = dec_chans(c, i);
-		nn_conv g = { 1, s, s, in, hi, hi, oc, 3, 3, 2, 2, 1, 1 };
-		m += tconv_macs(&g);
-		s = hi, in = oc;
-	}
-	m += (double)s * s * c->chans * 9 * in;      /* output conv */
-	m += L * L + 4 * L;                          /* box decoder */
 	*fwd = m;
-	*first = f0 + 4 * L;
+	*first = f0 + (hb ? 4 * L : 0);
 }
 
 double dhae_flops_forward(const dhae_cfg *c)
@@ -224,6 +264,7 @@ static void make_conv(dhae *m, block *b, const char *name, int transposed, int h
 {
 	char nm[32];
 	memset(b, 0, sizeof *b);
+	b->on = 1;
 	b->kind = transposed ? B_TCONV : B_CONV;
 	b->g = (nn_conv){ 0, h, h, c, oh, oh, oc, 3, 3, transposed ? 2 : (oh == h ? 1 : 2),
 	                  transposed ? 2 : (oh == h ? 1 : 2), pad, pad };
@@ -240,6 +281,7 @@ static void make_dense(dhae *m, block *b, const char *name, int in, int out, int
 {
 	char nm[32];
 	memset(b, 0, sizeof *b);
+	b->on = 1;
 	b->kind = B_DENSE;
 	b->in = (size_t)in, b->out = (size_t)out;
 	b->act = act;
@@ -319,18 +361,21 @@ static void init_params(dhae *m, uint64_t seed)
 	free(P), free(S);
 }
 
-dhae *dhae_new(nn_backend *be, const dhae_cfg *c, const dhae_opt *o, int max_batch, uint64_t seed)
+dhae *dhae_new(nn_backend *be, const dhae_cfg *cfg, const dhae_opt *o, int max_batch, uint64_t seed)
 {
 	char err[200];
-	if (dhae_cfg_check(c, err, sizeof err) < 0)
+	if (dhae_cfg_check(cfg, err, sizeof err) < 0)
 		die("dhae: %s", err);
 	dhae *m = xcalloc(1, sizeof *m);
-	m->be = be, m->cfg = *c, m->max_batch = max_batch < 1 ? 1 : max_batch;
+	m->be = be, m->cfg = *cfg, m->max_batch = max_batch < 1 ? 1 : max_batch;
+	dhae_cfg_inputs(&m->cfg, cfg->inputs);
+	const dhae_cfg *c = &m->cfg;
 	if (o)
 		m->opt = *o;
 	else
 		dhae_opt_default(&m->opt, DHAE_ADADELTA);
 	int real = c->arch == DHAE_REAL, nf = c->nf, L = c->latent;
+	int hm = dhae_has_mask(c), hb = dhae_has_box(c);
 	char nm[32];
 
 	/* encoder */
@@ -348,29 +393,35 @@ dhae *dhae_new(nn_backend *be, const dhae_cfg *c, const dhae_opt *o, int max_bat
 		s = o2, ch = c->filters[i];
 	}
 	int top = s, flat = s * s * ch;
-	make_dense(m, &m->encd, "enc.dense", flat, L, ACT_RELU);
-	make_dense(m, &m->boxe, "box.enc", 4, L, ACT_RELU);
-	make_dense(m, &m->fuse, "fuse", 2 * L, L, ACT_RELU);
+	if (hm)
+		make_dense(m, &m->encd, "enc.dense", flat, L, ACT_RELU);
+	if (hb)
+		make_dense(m, &m->boxe, "box.enc", 4, L, ACT_RELU);
+	make_dense(m, &m->fuse, "fuse", (hm && hb ? 2 : 1) * L, L, ACT_RELU);
 	/* decoder */
-	make_dense(m, &m->decd, "dec.dense", L, flat, ACT_RELU);
-	int in = ch;
-	s = top;
-	for (int i = nf - 1; i >= 0; i--) {
-		int hi = dhae_level_size(c, i - 1), oc = dec_chans(c, i);
-		snprintf(nm, sizeof nm, "dec%d", i);
-		block *b = &m->dec[i];
-		make_conv(m, b, nm, 1, s, in, hi, oc, enc_pad(c, i), ACT_RELU);
-		if (real && (i == nf - 2 || i == nf - 3))
-			add_bn(m, b, nm, oc), b->drop = 1, b->drop_first = 1;
-		else if (real && i == nf - 1)
-			b->drop = 1;
-		if (!real && i >= 1 && i >= nf - 2)
-			b->drop = 1;
-		s = hi, in = oc;
+	if (hm) {
+		make_dense(m, &m->decd, "dec.dense", L, flat, ACT_RELU);
+		int in = ch;
+		s = top;
+		for (int i = nf - 1; i >= 0; i--) {
+			int hi = dhae_level_size(c, i - 1), oc = dec_chans(c, i);
+			snprintf(nm, sizeof nm, "dec%d", i);
+			block *b = &m->dec[i];
+			make_conv(m, b, nm, 1, s, in, hi, oc, enc_pad(c, i), ACT_RELU);
+			if (real && (i == nf - 2 || i == nf - 3))
+				add_bn(m, b, nm, oc), b->drop = 1, b->drop_first = 1;
+			else if (real && i == nf - 1)
+				b->drop = 1;
+			if (!real && i >= 1 && i >= nf - 2)
+				b->drop = 1;
+			s = hi, in = oc;
+		}
+		make_conv(m, &m->outc, "dec.out", 0, c->size, in, c->size, c->chans, 1, ACT_SIGMOID);
 	}
-	make_conv(m, &m->outc, "dec.out", 0, c->size, in, c->size, c->chans, 1, ACT_SIGMOID);
-	make_dense(m, &m->boxd1, "box.dec1", L, L, ACT_RELU);
-	make_dense(m, &m->boxd2, "box.dec2", L, 4, ACT_SIGMOID);
+	if (hb) {
+		make_dense(m, &m->boxd1, "box.dec1", L, L, ACT_RELU);
+		make_dense(m, &m->boxd2, "box.dec2", L, 4, ACT_SIGMOID);
+	}
 	if (c->dropout <= 0) {
 		for (int i = 0; i < nf; i++)
 			m->enc[i].drop = m->dec[i].drop = 0;
@@ -384,7 +435,8 @@ dhae *dhae_new(nn_backend *be, const dhae_cfg *c, const dhae_opt *o, int max_bat
 		all[nb++] = &m->enc[i];
 	block *rest[] = { &m->encd, &m->boxe, &m->fuse, &m->decd, &m->outc, &m->boxd1, &m->boxd2 };
 	for (int i = 0; i < 7; i++)
-		all[nb++] = rest[i];
+		if (rest[i]->on)
+			all[nb++] = rest[i];
 	for (int i = 0; i < nf; i++)
 		all[nb++] = &m->dec[i];
 	for (int i = 0; i < nb; i++) {
@@ -392,18 +444,29 @@ dhae *dhae_new(nn_backend *be, const dhae_cfg *c, const dhae_opt *o, int max_bat
 		alloc_block(m, all[i]);
 	}
 
+	/* batch buffers: only what this network's inputs use */
 	size_t n = (size_t)m->max_batch;
 	m->P = balloc(m, m->np), m->G = balloc(m, m->np);
 	m->O0 = balloc(m, m->np), m->O1 = balloc(m, m->np);
 	m->S = balloc(m, m->ns ? m->ns : 1);
-	m->u8 = be->alloc(be, n * dhae_patch_bytes(m));
-	m->X = balloc(m, n * dhae_patch_bytes(m));
-	m->B = balloc(m, n * 4);
-	m->cat = balloc(m, n * 2 * L);
-	m->G1 = balloc(m, n * m->gmax), m->G2 = balloc(m, n * m->gmax), m->G3 = balloc(m, n * m->gmax);
-	m->gz1 = balloc(m, n * L), m->gz2 = balloc(m, n * L), m->gcat = balloc(m, n * 2 * L);
-	m->gzm = balloc(m, n * L), m->gzb = balloc(m, n * L), m->gyb = balloc(m, n * 4);
-	m->gbb = balloc(m, n * L), m->gsmall = balloc(m, n * 2 * L);
+	if (hm) {
+		m->u8 = be->alloc(be, n * dhae_patch_bytes(m));
+		m->X = balloc(m, n * dhae_patch_bytes(m));
+	}
+	if (hb)
+		m->B = balloc(m, n * 4);
+	if (hm && hb)
+		m->cat = balloc(m, n * 2 * L);
+	if (hm)
+		m->G1 = balloc(m, n * m->gmax), m->G2 = balloc(m, n * m->gmax), m->G3 = balloc(m, n * m->gmax);
+	m->gz1 = balloc(m, n * L);
+	if (hm && hb)
+		m->gz2 = balloc(m, n * L), m->gcat = balloc(m, n * 2 * L);
+	if (hm)
+		m->gzm = balloc(m, n * L);
+	if (hb)
+		m->gzb = balloc(m, n * L), m->gyb = balloc(m, n * 4), m->gbb = balloc(m, n * L);
+	m->gsmall = balloc(m, n * 2 * L);
 	init_params(m, seed);
 	return m;
 }
@@ -421,13 +484,17 @@ void dhae_free(dhae *m)
 	void *p[] = { m->P, m->G, m->O0, m->O1, m->S, m->u8, m->X, m->B, m->cat, m->G1, m->G2, m->G3,
 	              m->gz1, m->gz2, m->gcat, m->gzm, m->gzb, m->gyb, m->gbb, m->gsmall };
 	for (size_t i = 0; i < sizeof p / sizeof *p; i++)
-		be->free(be, p[i]);
+		if (p[i])
+			be->free(be, p[i]);
 	free(m);
 }
 
 const dhae_cfg *dhae_config(const dhae *m) { return &m->cfg; }
 int dhae_max_batch(const dhae *m) { return m->max_batch; }
-size_t dhae_patch_bytes(const dhae *m) { return (size_t)m->cfg.size * m->cfg.size * m->cfg.chans; }
+size_t dhae_patch_bytes(const dhae *m)
+{
+	return dhae_has_mask(&m->cfg) ? (size_t)m->cfg.size * m->cfg.size * m->cfg.chans : 0;
+}
 const dhae_opt *dhae_optimizer(const dhae *m) { return &m->opt; }
 
 /* ---- forward and backward ---- */
@@ -558,35 +625,55 @@ static void load_batch(dhae *m, int n, const uint8_t *patches, const float *boxe
 	nn_backend *be = m->be;
 	if (n < 1 || n > m->max_batch)
 		die("dhae: batch of %d samples, built for 1..%d", n, m->max_batch);
-	size_t pb = dhae_patch_bytes(m);
-	be->upload(be, m->u8, patches, (size_t)n * pb);
-	be->u8_to_f32(be, (size_t)n * pb, m->u8, m->X, 1.0f / 255.0f);
-	be->upload(be, m->B, boxes, (size_t)n * 4 * sizeof *boxes);
+	if (dhae_has_mask(&m->cfg)) {
+		if (!patches)
+			die("dhae: the network reads patches, none given");
+		size_t pb = dhae_patch_bytes(m);
+		be->upload(be, m->u8, patches, (size_t)n * pb);
+		be->u8_to_f32(be, (size_t)n * pb, m->u8, m->X, 1.0f / 255.0f);
+	}
+	if (dhae_has_box(&m->cfg)) {
+		if (!boxes)
+			die("dhae: the network reads boxes, none given");
+		be->upload(be, m->B, boxes, (size_t)n * 4 * sizeof *boxes);
+	}
 }
 
 /* Encoder up to Z; returns Z. */
 static const float *encode(dhae *m, int n, int train, uint64_t seed)
 {
 	nn_backend *be = m->be;
-	const float *h = m->X;
-	for (int i = 0; i < m->cfg.nf; i++)
-		h = blk_fwd(m, &m->enc[i], h, n, train, seed);
-	const float *zm = blk_fwd(m, &m->encd, h, n, train, seed);
-	const float *zb = blk_fwd(m, &m->boxe, m->B, n, train, seed);
-	int L = m->cfg.latent;
-	be->concat(be, n, L, L, zm, zb, m->cat);
-	return blk_fwd(m, &m->fuse, m->cat, n, train, seed);
+	const float *zm = NULL, *zb = NULL;
+	if (dhae_has_mask(&m->cfg)) {
+		const float *h = m->X;
+		for (int i = 0; i < m->cfg.nf; i++)
+			h = blk_fwd(m, &m->enc[i], h, n, train, seed);
+		zm = blk_fwd(m, &m->encd, h, n, train, seed);
+	}
+	if (dhae_has_box(&m->cfg))
+		zb = blk_fwd(m, &m->boxe, m->B, n, train, seed);
+	const float *in = zm ? zm : zb;
+	if (zm && zb) {
+		int L = m->cfg.latent;
+		be->concat(be, n, L, L, zm, zb, m->cat);
+		in = m->cat;
+	}
+	return blk_fwd(m, &m->fuse, in, n, train, seed);
 }
 
 static void forward(dhae *m, int n, int train, uint64_t seed)
 {
 	const float *z = encode(m, n, train, seed);
-	const float *d = blk_fwd(m, &m->decd, z, n, train, seed);
-	for (int i = m->cfg.nf - 1; i >= 0; i--)
-		d = blk_fwd(m, &m->dec[i], d, n, train, seed);
-	m->ym = blk_fwd(m, &m->outc, d, n, train, seed);
-	const float *bb = blk_fwd(m, &m->boxd1, z, n, train, seed);
-	m->yb = blk_fwd(m, &m->boxd2, bb, n, train, seed);
+	if (dhae_has_mask(&m->cfg)) {
+		const float *d = blk_fwd(m, &m->decd, z, n, train, seed);
+		for (int i = m->cfg.nf - 1; i >= 0; i--)
+			d = blk_fwd(m, &m->dec[i], d, n, train, seed);
+		m->ym = blk_fwd(m, &m->outc, d, n, train, seed);
+	}
+	if (dhae_has_box(&m->cfg)) {
+		const float *bb = blk_fwd(m, &m->boxd1, z, n, train, seed);
+		m->yb = blk_fwd(m, &m->boxd2, bb, n, train, seed);
+	}
 }
 
 /* Loss coefficients c (dL/dpred = 2c(pred - target)) of the mask and box. */
@@ -601,13 +688,21 @@ static void loss_coefs(const dhae *m, int n, float c[2])
 	}
 }
 
-/* Loss value from the sums E_m, E_b of a batch of n. */
+/* Loss value from the sums E_m, E_b of a batch of n: the terms of the
+ * tasks the network has. */
 static double loss_value(const dhae *m, int n, double em, double eb)
 {
-	if (m->cfg.weights == DHAE_FIXED)
-		return 0.25 * em / ((double)n * dhae_patch_bytes(m)) + 0.25 * eb / ((double)n * 4);
-	return 0.5 * exp(-(double)m->s[0]) * em / n + 0.5 * exp(-(double)m->s[1]) * eb / n +
-	       0.5 * m->s[0] + 0.5 * m->s[1];
+	int hm = dhae_has_mask(&m->cfg), hb = dhae_has_box(&m->cfg);
+	if (m->cfg.weights == DHAE_FIXED) {
+		if (hm && hb)
+			return 0.25 * em / ((double)n * dhae_patch_bytes(m)) + 0.25 * eb / ((double)n * 4);
+		return hm ? 0.25 * em / ((double)n * dhae_patch_bytes(m)) : 0.25 * eb / ((double)n * 4);
+	}
+	if (hm && hb)
+		return 0.5 * exp(-(double)m->s[0]) * em / n + 0.5 * exp(-(double)m->s[1]) * eb / n +
+		       0.5 * m->s[0] + 0.5 * m->s[1];
+	int k = hm ? 0 : 1;
+	return 0.5 * exp(-(double)m->s[k]) * (hm ? em : eb) / n + 0.5 * m->s[k];
 }
 
 static void add_stats(const dhae *m, dhae_stats *st, int n, double em, double eb)
@@ -624,44 +719,57 @@ static void train_pass(dhae *m, int n, const uint8_t *patches, const float *boxe
                        dhae_stats *st, int update)
 {
 	nn_backend *be = m->be;
+	int hm = dhae_has_mask(&m->cfg), hb = dhae_has_box(&m->cfg);
 	load_batch(m, n, patches, boxes);
 	forward(m, n, 1, seed);
 	float c[2];
 	loss_coefs(m, n, c);
 	size_t D = dhae_patch_bytes(m);
 	int L = m->cfg.latent, nf = m->cfg.nf;
-	double em = be->sse(be, (size_t)n * D, m->ym, m->X, c[0], m->G1);
-	double eb = be->sse(be, (size_t)n * 4, m->yb, m->B, c[1], m->gyb);
+	double em = hm ? be->sse(be, (size_t)n * D, m->ym, m->X, c[0], m->G1) : 0;
+	double eb = hb ? be->sse(be, (size_t)n * 4, m->yb, m->B, c[1], m->gyb) : 0;
 	add_stats(m, st, n, em, eb);
 
-	/* mask decoder, top down, ping-ponging G1 <-> G2 */
-	float *dy = m->G1, *dx = m->G2, *t;
-	blk_bwd(m, &m->outc, n, dy, m->G3, dx);
-	t = dy, dy = dx, dx = t;
-	for (int i = 0; i < nf; i++) {
-		blk_bwd(m, &m->dec[i], n, dy, m->G3, dx);
+	float *dy, *dx, *t;
+	if (hm) {   /* mask decoder, top down, ping-ponging G1 <-> G2 */
+		dy = m->G1, dx = m->G2;
+		blk_bwd(m, &m->outc, n, dy, m->G3, dx);
 		t = dy, dy = dx, dx = t;
+		for (int i = 0; i < nf; i++) {
+			blk_bwd(m, &m->dec[i], n, dy, m->G3, dx);
+			t = dy, dy = dx, dx = t;
+		}
+		blk_bwd(m, &m->decd, n, dy, m->G3, m->gz1);
 	}
-	blk_bwd(m, &m->decd, n, dy, m->G3, m->gz1);
-	/* box decoder */
-	blk_bwd(m, &m->boxd2, n, m->gyb, m->gsmall, m->gbb);
-	blk_bwd(m, &m->boxd1, n, m->gbb, m->gsmall, m->gz2);
-	/* Z feeds both decoders */
-	be->add(be, (size_t)n * L, m->gz1, m->gz2, m->gz1);
-	blk_bwd(m, &m->fuse, n, m->gz1, m->gsmall, m->gcat);
-	be->split(be, n, L, L, m->gcat, m->gzm, m->gzb);
-	blk_bwd(m, &m->boxe, n, m->gzb, m->gsmall, NULL);
-	blk_bwd(m, &m->encd, n, m->gzm, m->gsmall, m->G1);
-	dy = m->G1, dx = m->G2;
-	for (int i = nf - 1; i >= 0; i--) {
-		blk_bwd(m, &m->enc[i], n, dy, m->G3, i > 0 ? dx : NULL);
-		t = dy, dy = dx, dx = t;
+	if (hb) {   /* box decoder */
+		blk_bwd(m, &m->boxd2, n, m->gyb, m->gsmall, m->gbb);
+		blk_bwd(m, &m->boxd1, n, m->gbb, m->gsmall, hm ? m->gz2 : m->gz1);
 	}
-	/* the log-variances: dL/ds = 0.5 - 0.5*exp(-s)*E/n */
+	if (hm && hb) {   /* Z feeds both decoders */
+		be->add(be, (size_t)n * L, m->gz1, m->gz2, m->gz1);
+		blk_bwd(m, &m->fuse, n, m->gz1, m->gsmall, m->gcat);
+		be->split(be, n, L, L, m->gcat, m->gzm, m->gzb);
+	} else {
+		blk_bwd(m, &m->fuse, n, m->gz1, m->gsmall, hm ? m->gzm : m->gzb);
+	}
+	if (hb)
+		blk_bwd(m, &m->boxe, n, m->gzb, m->gsmall, NULL);
+	if (hm) {
+		blk_bwd(m, &m->encd, n, m->gzm, m->gsmall, m->G1);
+		dy = m->G1, dx = m->G2;
+		for (int i = nf - 1; i >= 0; i--) {
+			blk_bwd(m, &m->enc[i], n, dy, m->G3, i > 0 ? dx : NULL);
+			t = dy, dy = dx, dx = t;
+		}
+	}
+	/* the log-variances: dL/ds = 0.5 - 0.5*exp(-s)*E/n; an absent task's
+	 * s has no term, so no gradient */
 	float gs[2] = { 0, 0 };
 	if (m->cfg.weights == DHAE_UNCERTAIN) {
-		gs[0] = (float)(0.5 - 0.5 * exp(-(double)m->s[0]) * em / n);
-		gs[1] = (float)(0.5 - 0.5 * exp(-(double)m->s[1]) * eb / n);
+		if (hm)
+			gs[0] = (float)(0.5 - 0.5 * exp(-(double)m->s[0]) * em / n);
+		if (hb)
+			gs[1] = (float)(0.5 - 0.5 * exp(-(double)m->s[1]) * eb / n);
 	}
 	be->upload(be, m->G + m->logvar, gs, sizeof gs);
 	if (!update)
@@ -694,8 +802,8 @@ void dhae_eval(dhae *m, int n, const uint8_t *patches, const float *boxes, dhae_
 	nn_backend *be = m->be;
 	load_batch(m, n, patches, boxes);
 	forward(m, n, 0, 0);
-	double em = be->sse(be, (size_t)n * dhae_patch_bytes(m), m->ym, m->X, 0, NULL);
-	double eb = be->sse(be, (size_t)n * 4, m->yb, m->B, 0, NULL);
+	double em = dhae_has_mask(&m->cfg) ? be->sse(be, (size_t)n * dhae_patch_bytes(m), m->ym, m->X, 0, NULL) : 0;
+	double eb = dhae_has_box(&m->cfg) ? be->sse(be, (size_t)n * 4, m->yb, m->B, 0, NULL) : 0;
 	add_stats(m, st, n, em, eb);
 }
 
@@ -708,9 +816,9 @@ void dhae_embed(dhae *m, int n, const uint8_t *patches, const float *boxes, floa
 
 void dhae_last_output(dhae *m, int n, float *mask, float *box)
 {
-	if (mask)
+	if (mask && m->ym)
 		m->be->download(m->be, mask, m->ym, (size_t)n * dhae_patch_bytes(m) * sizeof *mask);
-	if (box)
+	if (box && m->yb)
 		m->be->download(m->be, box, m->yb, (size_t)n * 4 * sizeof *box);
 }
 
@@ -727,7 +835,7 @@ void dhae_set_logvar(dhae *m, const float s[2])
 double dhae_stats_loss(const dhae_stats *s) { return s->n > 0 ? s->loss / s->n : 0; }
 double dhae_stats_mask_mse(const dhae *m, const dhae_stats *s)
 {
-	return s->n > 0 ? s->mask_sse / (s->n * (double)dhae_patch_bytes(m)) : 0;
+	return s->n > 0 && dhae_patch_bytes(m) ? s->mask_sse / (s->n * (double)dhae_patch_bytes(m)) : 0;
 }
 double dhae_stats_box_mse(const dhae_stats *s) { return s->n > 0 ? s->box_sse / (s->n * 4) : 0; }
 

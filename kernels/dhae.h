@@ -32,6 +32,20 @@
  * sigma_m^2 = 1/4, sigma_b^2 = 1/(S*S) with S the patch side.
  * "fixed" weights (the ablation's baseline, released code --MTL 0):
  *   L = 0.25*mean((x_m - y_m)^2) + 0.25*mean((x_b - y_b)^2), s unused.
+ *
+ * Inputs (the paper's "loc", "shape", "loc+shape" ablation): "both" is the
+ * network above; "box" keeps only the box autoencoder (box Dense -> fuse
+ * Dense(latent) = Z -> box decoder), "mask" only the convolutional one
+ * (convs -> Dense -> fuse Dense(latent) = Z -> mask decoder). The fuse
+ * layer then has latent inputs instead of 2*latent. With one input the
+ * loss is the two-input loss without the absent task's term (its squared
+ * error and its log-variance regulariser), whatever the weights: with
+ * "uncertainty" the present task's s is still learned (Kendall's
+ * single-task likelihood; it only rescales the gradient, as the weights
+ * have nothing to balance), with "fixed" the term is 0.25*mean. The
+ * absent task's s stays at its initial value (zero gradient), so the
+ * parameter layout (two log-variances last) is the same for every input.
+ * A box-only network has no patch: size, chans, nf and dropout are 0.
  */
 #ifndef USC_DHAE_H
 #define USC_DHAE_H
@@ -46,6 +60,7 @@
 enum { DHAE_SYNTH, DHAE_REAL };
 enum { DHAE_UNCERTAIN, DHAE_FIXED };
 enum { DHAE_ADADELTA, DHAE_ADAM };
+enum { DHAE_BOTH, DHAE_BOX, DHAE_MASK };   /* inputs; 0 (both) is the default */
 
 typedef struct dhae_cfg {
 	int arch;                     /* DHAE_SYNTH or DHAE_REAL */
@@ -55,7 +70,19 @@ typedef struct dhae_cfg {
 	float dropout;                /* 0.25 */
 	int weights;                  /* DHAE_UNCERTAIN or DHAE_FIXED */
 	float logvar0[2];             /* initial s_m, s_b */
+	int inputs;                   /* DHAE_BOTH, DHAE_BOX or DHAE_MASK */
 } dhae_cfg;
+
+/* Does the network read (and reconstruct) the patch, the box? */
+static inline int dhae_has_mask(const dhae_cfg *c) { return c->inputs != DHAE_BOX; }
+static inline int dhae_has_box(const dhae_cfg *c) { return c->inputs != DHAE_MASK; }
+/* Sets c->inputs; for DHAE_BOX, clears what describes the patch and the
+ * convolutions (size, chans, nf, filters, dropout), so one box-only
+ * configuration has one form. logvar0 is left as it is. */
+void dhae_cfg_inputs(dhae_cfg *c, int inputs);
+/* "both", "box", "mask" <-> DHAE_BOTH...; parse returns -1 on anything else. */
+const char *dhae_inputs_name(int inputs);
+int dhae_parse_inputs(const char *s, int *inputs);
 
 /* Defaults of an architecture (synth: Sprites filters). */
 void dhae_cfg_default(dhae_cfg *c, int arch, int chans);
@@ -90,7 +117,7 @@ typedef struct dhae_opt {
 
 void dhae_opt_default(dhae_opt *o, int kind);
 
-/* Sums over a batch (or a whole set, by adding). */
+/* Sums over a batch (or a whole set, by adding); an absent input's sse is 0. */
 typedef struct dhae_stats {
 	double n;           /* samples */
 	double loss;        /* L times n */
@@ -108,7 +135,9 @@ const dhae_cfg *dhae_config(const dhae *m);
 int dhae_max_batch(const dhae *m);
 
 /* Patch and box layout of a batch: n patches of S*S*C uint8 (row-major,
- * channels last, as in the stream), n box feature vectors of 4 floats. */
+ * channels last, as in the stream), n box feature vectors of 4 floats.
+ * A box-only network takes no patches (patch bytes 0; pass NULL), a
+ * mask-only one no boxes (pass NULL). */
 size_t dhae_patch_bytes(const dhae *m);
 
 /* One optimiser step on a batch; dropout masks from dropout_seed. Adds the
@@ -125,7 +154,7 @@ void dhae_eval(dhae *m, int n, const uint8_t *patches, const float *boxes, dhae_
 void dhae_embed(dhae *m, int n, const uint8_t *patches, const float *boxes, float *z);
 
 /* Reconstructions of the last dhae_eval or train step (host, n*S*S*C and
- * n*4 floats), for inspection. */
+ * n*4 floats), for inspection. An absent input's buffer is left as is. */
 void dhae_last_output(dhae *m, int n, float *mask, float *box);
 
 /* The learned log-variances s_m, s_b. */

@@ -22,16 +22,23 @@ void dhae_data_free(dhae_data *d)
 
 static void data_push(dhae_data *d, const ms_det *r, int W, int H)
 {
+	int hp = d->inputs != DHAE_BOX, hb = d->inputs != DHAE_MASK;
 	size_t pb = (size_t)d->ph * d->pw * d->pc;
 	if (d->n == d->cap) {
 		d->cap = d->cap ? 2 * d->cap : 1024;
-		d->patch = xrealloc(d->patch, d->cap * pb);
-		d->box = xrealloc(d->box, d->cap * 4 * sizeof *d->box);
-		d->imsize = xrealloc(d->imsize, d->cap * 2 * sizeof *d->imsize);
+		if (hp)
+			d->patch = xrealloc(d->patch, d->cap * pb);
+		if (hb) {
+			d->box = xrealloc(d->box, d->cap * 4 * sizeof *d->box);
+			d->imsize = xrealloc(d->imsize, d->cap * 2 * sizeof *d->imsize);
+		}
 	}
-	memcpy(d->patch + d->n * pb, r->patch, pb);
-	memcpy(d->box + d->n * 4, r->box, 4 * sizeof *d->box);
-	d->imsize[d->n * 2] = (float)W, d->imsize[d->n * 2 + 1] = (float)H;
+	if (hp)
+		memcpy(d->patch + d->n * pb, r->patch, pb);
+	if (hb) {
+		memcpy(d->box + d->n * 4, r->box, 4 * sizeof *d->box);
+		d->imsize[d->n * 2] = (float)W, d->imsize[d->n * 2 + 1] = (float)H;
+	}
 	d->n++;
 }
 
@@ -45,13 +52,36 @@ int dhae_data_read(dhae_data *d, const char *path, char *err, size_t n)
 	ms_header_init(&h);
 	ms_det_init(&rec);
 	int rc, ret = 0;
+	int hp = d->inputs != DHAE_BOX, hb = d->inputs != DHAE_MASK;
 	while ((rc = ms_read_header(r, &h)) == 1) {
+		if (!hp) {   /* box only: the patches, if any, are not read */
+			if (h.width <= 0 || h.height <= 0) {
+				ret = errf(err, n, "%s: segment %llu: image size unknown (header width/height)",
+				           ms_reader_name(r), (unsigned long long)ms_reader_segment(r));
+				goto out;
+			}
+			while ((rc = ms_read_det(r, &rec)) == 1) {
+				if (!(rec.has & MS_BOX)) {
+					d->skipped++;
+					continue;
+				}
+				if (!(rec.box[2] > 0) || !(rec.box[3] > 0)) {
+					ret = errf(err, n, "%s: record %llu: box of zero size", ms_reader_name(r),
+					           (unsigned long long)ms_reader_record(r));
+					goto out;
+				}
+				data_push(d, &rec, h.width, h.height);
+			}
+			if (rc < 0)
+				break;
+			continue;
+		}
 		if (h.patch[0] <= 0 || h.patch[1] <= 0 || h.patch[2] <= 0) {
 			ret = errf(err, n, "%s: segment %llu has no patches (run mots-extract with --patch)",
 			           ms_reader_name(r), (unsigned long long)ms_reader_segment(r));
 			goto out;
 		}
-		if (h.width <= 0 || h.height <= 0) {
+		if (hb && (h.width <= 0 || h.height <= 0)) {
 			ret = errf(err, n, "%s: segment %llu: image size unknown (header width/height)",
 			           ms_reader_name(r), (unsigned long long)ms_reader_segment(r));
 			goto out;
@@ -65,7 +95,7 @@ int dhae_data_read(dhae_data *d, const char *path, char *err, size_t n)
 		}
 		size_t pb = (size_t)d->ph * d->pw * d->pc;
 		while ((rc = ms_read_det(r, &rec)) == 1) {
-			if (!(rec.has & MS_PATCH) || !(rec.has & MS_BOX)) {
+			if (!(rec.has & MS_PATCH) || (hb && !(rec.has & MS_BOX))) {
 				d->skipped++;
 				continue;
 			}
@@ -74,7 +104,7 @@ int dhae_data_read(dhae_data *d, const char *path, char *err, size_t n)
 				           ms_reader_name(r), (unsigned long long)ms_reader_record(r), rec.patch_len, pb);
 				goto out;
 			}
-			if (!(rec.box[2] > 0) || !(rec.box[3] > 0)) {
+			if (hb && (!(rec.box[2] > 0) || !(rec.box[3] > 0))) {
 				ret = errf(err, n, "%s: record %llu: box of zero size", ms_reader_name(r),
 				           (unsigned long long)ms_reader_record(r));
 				goto out;
@@ -106,6 +136,8 @@ void dhae_data_box_max(const dhae_data *d, double *wmax, double *hmax)
 
 float *dhae_data_features(const dhae_data *d, double wmax, double hmax)
 {
+	if (!d->box && d->inputs == DHAE_MASK)
+		return NULL;
 	float *f = xmalloc((d->n ? d->n : 1) * 4 * sizeof *f);
 	for (size_t i = 0; i < d->n; i++)
 		dhae_box_features(d->box + i * 4, d->imsize[i * 2], d->imsize[i * 2 + 1], wmax, hmax, f + i * 4);
@@ -121,11 +153,15 @@ typedef struct stage {
 	float *feat;
 } stage;
 
+/* The batch's patches and box features, each when the network reads it
+ * (s->patch, s->feat NULL otherwise). */
 static void gather(stage *s, const dhae_data *d, const float *feat, const uint32_t *idx, int n)
 {
 	for (int i = 0; i < n; i++) {
-		memcpy(s->patch + (size_t)i * s->pb, d->patch + (size_t)idx[i] * s->pb, s->pb);
-		memcpy(s->feat + (size_t)i * 4, feat + (size_t)idx[i] * 4, 4 * sizeof *feat);
+		if (s->patch)
+			memcpy(s->patch + (size_t)i * s->pb, d->patch + (size_t)idx[i] * s->pb, s->pb);
+		if (s->feat)
+			memcpy(s->feat + (size_t)i * 4, feat + (size_t)idx[i] * 4, 4 * sizeof *feat);
 	}
 }
 
@@ -168,6 +204,9 @@ void dhae_train_run(dhae *m, model *mf, const dhae_data *d, const dhae_train_opt
 {
 	char err[300];
 	memset(res, 0, sizeof *res);
+	int hm = dhae_has_mask(dhae_config(m)), hb = dhae_has_box(dhae_config(m));
+	if ((hm && !d->patch && d->n) || (hb && !d->box && d->n))
+		die("dhae_train_run: the data lack an input the network reads");
 	float *feat = dhae_data_features(d, mf->wmax, mf->hmax);
 	/* Keras's validation_split: the last share of the input, before shuffling */
 	size_t nval = (size_t)floor((double)d->n * o->val_split);
@@ -204,8 +243,10 @@ void dhae_train_run(dhae *m, model *mf, const dhae_data *d, const dhae_train_opt
 	mf->has_resume = 1;
 
 	stage s = { .cap = o->batch, .pb = dhae_patch_bytes(m) };
-	s.patch = xmalloc((size_t)s.cap * s.pb);
-	s.feat = xmalloc((size_t)s.cap * 4 * sizeof *s.feat);
+	if (dhae_has_mask(dhae_config(m)))
+		s.patch = xmalloc((size_t)s.cap * s.pb);
+	if (dhae_has_box(dhae_config(m)))
+		s.feat = xmalloc((size_t)s.cap * 4 * sizeof *s.feat);
 	uint32_t *order = xmalloc(ntrain * sizeof *order);
 	double *rate = xcalloc((size_t)(o->epochs > (int)start ? o->epochs - (int)start : 0) + 1, sizeof *rate);
 	uint32_t first_timed = mf->nhist;
@@ -230,9 +271,15 @@ void dhae_train_run(dhae *m, model *mf, const dhae_data *d, const dhae_train_opt
 			done += (size_t)n;
 			float lv[2];
 			dhae_logvar(m, lv);
-			snprintf(note, sizeof note, "epoch %u/%d loss %.4g mask %.4g box %.4g sigma_m %.3g sigma_b %.3g",
-			         ep, o->epochs, dhae_stats_loss(&tr), dhae_stats_mask_mse(m, &tr),
-			         dhae_stats_box_mse(&tr), exp(0.5 * lv[0]), exp(0.5 * lv[1]));
+			if (hm && hb)
+				snprintf(note, sizeof note, "epoch %u/%d loss %.4g mask %.4g box %.4g sigma_m %.3g sigma_b %.3g",
+				         ep, o->epochs, dhae_stats_loss(&tr), dhae_stats_mask_mse(m, &tr),
+				         dhae_stats_box_mse(&tr), exp(0.5 * lv[0]), exp(0.5 * lv[1]));
+			else
+				snprintf(note, sizeof note, "epoch %u/%d loss %.4g %s %.4g sigma_%c %.3g", ep, o->epochs,
+				         dhae_stats_loss(&tr), hm ? "mask" : "box",
+				         hm ? dhae_stats_mask_mse(m, &tr) : dhae_stats_box_mse(&tr), hm ? 'm' : 'b',
+				         exp(0.5 * lv[hm ? 0 : 1]));
 			progress_update(&p, done, note);
 		}
 		double tt = now_seconds() - te;
@@ -277,10 +324,17 @@ void dhae_train_run(dhae *m, model *mf, const dhae_data *d, const dhae_train_opt
 		if (o->verbose) {
 			if (p.on)
 				fputc('\n', stderr);
-			fprintf(stderr, "%s: epoch %u loss %.5g mask %.5g box %.5g val %.5g (mask %.5g box %.5g) "
-			        "sigma_m %.4g sigma_b %.4g %.0f samples/s%s\n", progname, ep, e.loss, e.mask_mse,
-			        e.box_mse, e.val_loss, e.val_mask_mse, e.val_box_mse, e.sigma_m, e.sigma_b,
-			        rate[ep - start - 1], mf->best_epoch == ep ? " *" : "");
+			if (hm && hb)
+				fprintf(stderr, "%s: epoch %u loss %.5g mask %.5g box %.5g val %.5g (mask %.5g box %.5g) "
+				        "sigma_m %.4g sigma_b %.4g %.0f samples/s%s\n", progname, ep, e.loss, e.mask_mse,
+				        e.box_mse, e.val_loss, e.val_mask_mse, e.val_box_mse, e.sigma_m, e.sigma_b,
+				        rate[ep - start - 1], mf->best_epoch == ep ? " *" : "");
+			else
+				fprintf(stderr, "%s: epoch %u loss %.5g %s %.5g val %.5g (%s %.5g) sigma_%c %.4g "
+				        "%.0f samples/s%s\n", progname, ep, e.loss, hm ? "mask" : "box",
+				        hm ? e.mask_mse : e.box_mse, e.val_loss, hm ? "mask" : "box",
+				        hm ? e.val_mask_mse : e.val_box_mse, hm ? 'm' : 'b', hm ? e.sigma_m : e.sigma_b,
+				        rate[ep - start - 1], mf->best_epoch == ep ? " *" : "");
 		}
 		res->epochs_run++;
 		if (o->patience > 0 && mf->since_best >= (uint32_t)o->patience) {

@@ -13,23 +13,28 @@
 #include "dhae.h"
 #include "modelfile.h"
 
-/* Detections with their patch and box, in input order. */
+/* Detections with what the network reads of them (its inputs: patch,
+ * box or both), in input order. */
 typedef struct dhae_data {
 	size_t n, cap;
-	int ph, pw, pc;         /* patch dims, the same for every record */
-	uint8_t *patch;         /* n * ph*pw*pc */
-	float *box;             /* n * 4: x, y, w, h in pixels */
-	float *imsize;          /* n * 2: the segment's image width, height */
-	size_t skipped;         /* records without a patch or box */
+	int inputs;             /* DHAE_BOTH, DHAE_BOX, DHAE_MASK: set before reading */
+	int ph, pw, pc;         /* patch dims, the same for every record (0: box only) */
+	uint8_t *patch;         /* n * ph*pw*pc, NULL for box only */
+	float *box;             /* n * 4: x, y, w, h in pixels; NULL for mask only */
+	float *imsize;          /* n * 2: the segment's image width, height; NULL for mask only */
+	size_t skipped;         /* records without a patch or box the inputs need */
 } dhae_data;
 
 void dhae_data_free(dhae_data *d);
 /* Appends every record of the det stream at path ("-": stdin). Records
- * without patch or box are counted in skipped. 0, or -1 with a message. */
+ * without the patch or box d->inputs needs are counted in skipped; a
+ * box-only set needs no patches in the stream, a mask-only one no image
+ * size. 0, or -1 with a message. */
 int dhae_data_read(dhae_data *d, const char *path, char *err, size_t n);
 /* Largest box width and height (the size normalisation). */
 void dhae_data_box_max(const dhae_data *d, double *wmax, double *hmax);
-/* The 4 box features of every record (dhae_box_features). */
+/* The 4 box features of every record (dhae_box_features); NULL for a
+ * mask-only set. */
 float *dhae_data_features(const dhae_data *d, double wmax, double hmax);
 
 typedef struct dhae_train_opts {

@@ -151,26 +151,37 @@ static void pk_pair(msgpack_packer *pk, const char *k, const float v[2])
 static void pack_model(msgpack_packer *pk, const model *mf)
 {
 	const dhae_cfg *c = &mf->cfg;
-	msgpack_pack_map(pk, 19 + (mf->has_resume ? 1 : 0));
+	/* "inputs" only when not both, so that two-input models keep the bytes
+	 * (and readers) they had; a box-only model has no patch, filters or
+	 * dropout, a mask-only one no box normalisation */
+	int hm = dhae_has_mask(c), hb = dhae_has_box(c);
+	msgpack_pack_map(pk, 19 + (mf->has_resume ? 1 : 0) + (c->inputs != DHAE_BOTH) - (hm ? 0 : 3) - (hb ? 0 : 1));
 	pk_str(pk, "kind"), pk_str(pk, "model");
 	pk_str(pk, "format"), pk_str(pk, "usc-mots dhae");
 	pk_ku(pk, "version", 1);
 	pk_str(pk, "arch"), pk_str(pk, c->arch == DHAE_REAL ? "real" : "synth");
-	pk_str(pk, "patch");
-	msgpack_pack_array(pk, 3);
-	msgpack_pack_int(pk, c->size), msgpack_pack_int(pk, c->size), msgpack_pack_int(pk, c->chans);
-	pk_str(pk, "filters");
-	msgpack_pack_array(pk, (size_t)c->nf);
-	for (int i = 0; i < c->nf; i++)
-		msgpack_pack_int(pk, c->filters[i]);
+	if (c->inputs != DHAE_BOTH)
+		pk_str(pk, "inputs"), pk_str(pk, dhae_inputs_name(c->inputs));
+	if (hm) {
+		pk_str(pk, "patch");
+		msgpack_pack_array(pk, 3);
+		msgpack_pack_int(pk, c->size), msgpack_pack_int(pk, c->size), msgpack_pack_int(pk, c->chans);
+		pk_str(pk, "filters");
+		msgpack_pack_array(pk, (size_t)c->nf);
+		for (int i = 0; i < c->nf; i++)
+			msgpack_pack_int(pk, c->filters[i]);
+	}
 	pk_ku(pk, "latent", (uint64_t)c->latent);
-	pk_kd(pk, "dropout", c->dropout);
+	if (hm)
+		pk_kd(pk, "dropout", c->dropout);
 	pk_str(pk, "weights"), pk_str(pk, c->weights == DHAE_FIXED ? "fixed" : "uncertainty");
 	pk_pair(pk, "logvar_init", c->logvar0);
-	pk_str(pk, "norm");
-	msgpack_pack_map(pk, 3);
-	pk_str(pk, "box"), pk_str(pk, "cx/W cy/H w/wmax h/hmax");
-	pk_kd(pk, "wmax", mf->wmax), pk_kd(pk, "hmax", mf->hmax);
+	if (hb) {
+		pk_str(pk, "norm");
+		msgpack_pack_map(pk, 3);
+		pk_str(pk, "box"), pk_str(pk, "cx/W cy/H w/wmax h/hmax");
+		pk_kd(pk, "wmax", mf->wmax), pk_kd(pk, "hmax", mf->hmax);
+	}
 	pk_pair(pk, "log_var", mf->log_var);
 	pk_str(pk, "tensors"), pk_tensors(pk, mf->t, mf->nt);
 	pk_ku(pk, "best_epoch", mf->best_epoch);
@@ -684,6 +695,11 @@ static int parse(cur *c, model *mf)
 			else
 				return bad(c, "unknown architecture");
 			have_arch = 1;
+		} else if (!strcmp(key, "inputs")) {
+			if (get_str(c, s, sizeof s) < 0)
+				return -1;
+			if (dhae_parse_inputs(s, &cfg->inputs) < 0)
+				return bad(c, "not both, box or mask");
 		} else if (!strcmp(key, "patch")) {
 			uint64_t n = 0;
 			int h, w;
@@ -764,9 +780,13 @@ static int parse(cur *c, model *mf)
 	c->where = NULL;
 	if (!have_kind)
 		return bad(c, "not a model file (no kind)");
-	if (!have_arch || !have_patch || !have_t)
+	/* a file without "inputs" is a two-input model (written before the key) */
+	dhae_cfg_inputs(cfg, cfg->inputs);
+	if (!have_arch || (dhae_has_mask(cfg) && !have_patch) || !have_t)
 		return bad(c, "incomplete model (arch, patch or tensors missing)");
-	if (!(mf->wmax > 0) || !(mf->hmax > 0))
+	if (!dhae_has_box(cfg))
+		mf->wmax = mf->hmax = 0;
+	else if (!(mf->wmax > 0) || !(mf->hmax > 0))
 		return bad(c, "box normalisation (norm.wmax, norm.hmax) missing or not positive");
 	char e[200];
 	if (dhae_cfg_check(cfg, e, sizeof e) < 0)

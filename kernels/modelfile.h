@@ -1,7 +1,8 @@
 /* modelfile.h: the DHAE model file (one MessagePack map, kind "model").
  *
  *   kind "model", format "usc-mots dhae", version 1
- *   arch "synth"|"real", patch [S,S,C], filters [...], latent, dropout,
+ *   arch "synth"|"real", inputs "box"|"mask" (absent: both),
+ *   patch [S,S,C], filters [...], latent, dropout,
  *   weights "uncertainty"|"fixed", logvar_init [s_m, s_b]
  *   norm {box: "cx/W cy/H w/wmax h/hmax", wmax, hmax}
  *   log_var [s_m, s_b]                  learned log-variances (best epoch)
@@ -14,6 +15,11 @@
  *   resume {epoch, since_best, seed, rng [4], batch, val_split, samples,
  *           optimizer {name, lr, rho, b1, b2, eps, step},
  *           log_var, tensors (the latest weights), opt_state [bin, bin]}
+ *
+ * A box-only model has no patch, filters or dropout (no patch to describe),
+ * a mask-only one no norm (wmax, hmax read as 0). Two-input models are
+ * written without "inputs", as before the key existed; readers that
+ * predate it refuse the one-input models (patch or norm missing).
  *
  * No wall-clock time is stored, so the same run gives the same bytes. The
  * reader takes the whole object through the stream reader's caps, then

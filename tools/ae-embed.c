@@ -92,6 +92,8 @@ int main(int argc, char **argv)
 		die("%s: %s", mpath, err);
 	const dhae_cfg *cfg = dhae_config(m);
 	size_t pb = dhae_patch_bytes(m);
+	/* a box-only model reads no patch, a mask-only one no box */
+	int hm = dhae_has_mask(cfg), hb = dhae_has_box(cfg);
 
 	ms_reader *r = ms_reader_open(in);
 	if (!r)
@@ -104,8 +106,10 @@ int main(int argc, char **argv)
 	q.rec = xcalloc((size_t)batch, sizeof *q.rec);
 	for (int i = 0; i < batch; i++)
 		ms_det_init(&q.rec[i]);
-	q.patch = xmalloc((size_t)batch * pb);
-	q.feat = xmalloc((size_t)batch * 4 * sizeof *q.feat);
+	if (hm)
+		q.patch = xmalloc((size_t)batch * pb);
+	if (hb)
+		q.feat = xmalloc((size_t)batch * 4 * sizeof *q.feat);
 	q.z = xmalloc((size_t)batch * cfg->latent * sizeof *q.z);
 
 	ms_header h;
@@ -117,10 +121,10 @@ int main(int argc, char **argv)
 	while ((rc = ms_read_header(r, &h)) == 1) {
 		const char *name = ms_reader_name(r);
 		unsigned long long seg = (unsigned long long)ms_reader_segment(r);
-		if (h.patch[0] != cfg->size || h.patch[1] != cfg->size || h.patch[2] != cfg->chans)
+		if (hm && (h.patch[0] != cfg->size || h.patch[1] != cfg->size || h.patch[2] != cfg->chans))
 			die("%s: segment %llu: patches of %dx%dx%d, the model wants %dx%dx%d", name, seg, h.patch[0],
 			    h.patch[1], h.patch[2], cfg->size, cfg->size, cfg->chans);
-		if (h.width <= 0 || h.height <= 0)
+		if (hb && (h.width <= 0 || h.height <= 0))
 			die("%s: segment %llu: image size unknown (header width/height)", name, seg);
 		h.zdim = cfg->latent;
 		ms_header_set_tool(&h, argc, argv);
@@ -131,13 +135,15 @@ int main(int argc, char **argv)
 			if ((rc = ms_read_det(r, d)) != 1)
 				break;
 			unsigned long long rec = (unsigned long long)ms_reader_record(r);
-			if (!(d->has & MS_PATCH) || d->patch_len != pb)
+			if (hm && (!(d->has & MS_PATCH) || d->patch_len != pb))
 				die("%s: record %llu: no patch of %zu bytes (run mots-extract with --patch %d)", name, rec,
 				    pb, cfg->size);
-			if (!(d->has & MS_BOX))
+			if (hb && !(d->has & MS_BOX))
 				die("%s: record %llu: no box", name, rec);
-			memcpy(q.patch + (size_t)q.n * pb, d->patch, pb);
-			dhae_box_features(d->box, h.width, h.height, mf.wmax, mf.hmax, q.feat + (size_t)q.n * 4);
+			if (hm)
+				memcpy(q.patch + (size_t)q.n * pb, d->patch, pb);
+			if (hb)
+				dhae_box_features(d->box, h.width, h.height, mf.wmax, mf.hmax, q.feat + (size_t)q.n * 4);
 			if (++q.n == q.cap)
 				flush(&q, m, w, out);
 			progress_update(&p, ++done, NULL);

@@ -15,14 +15,14 @@
 #include "progress.h"
 
 static const char usage[] =
-	"usage: ae-train -o MODEL [--arch synth|real] [--filters N,N,...] [--latent N]\n"
+	"usage: ae-train -o MODEL [--arch synth|real] [--inputs both|box|mask] [--filters N,N,...] [--latent N]\n"
 	"                [--weights uncertainty|fixed] [--optimizer adadelta|adam] [--lr X]\n"
 	"                [--epochs N] [--batch N] [--val-split X] [--patience N] [--dropout X]\n"
 	"                [--seed N] [--resume] [--log FILE] [--device auto|cpu|cuda] [--threads N]\n"
 	"                [-q] [-v] [FILE...]";
 
 enum { O_ARCH = 256, O_FILTERS, O_LATENT, O_WEIGHTS, O_OPT, O_LR, O_EPOCHS, O_BATCH, O_VAL,
-       O_PATIENCE, O_DROPOUT, O_SEED, O_RESUME, O_LOG, O_DEVICE, O_THREADS };
+       O_PATIENCE, O_DROPOUT, O_SEED, O_RESUME, O_LOG, O_DEVICE, O_THREADS, O_INPUTS };
 
 static int parse_filters(const char *s, int *f)
 {
@@ -66,9 +66,10 @@ int main(int argc, char **argv)
 	double lr = -1, dropout = -1;
 	dhae_train_opts o = { .epochs = 0, .batch = 0, .val_split = 0.1, .seed = 1 };
 	nn_device dev = NN_DEV_AUTO;
-	int arch_set = 0;
+	int arch_set = 0, inputs = DHAE_BOTH, inputs_set = 0;
 	static const struct option lo[] = {
 		{ "arch", required_argument, 0, O_ARCH },
+		{ "inputs", required_argument, 0, O_INPUTS },
 		{ "filters", required_argument, 0, O_FILTERS },
 		{ "latent", required_argument, 0, O_LATENT },
 		{ "weights", required_argument, 0, O_WEIGHTS },
@@ -98,6 +99,11 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "real")) arch = DHAE_REAL;
 			else die_usage("--arch: '%s' is not synth or real", optarg);
 			arch_set = 1;
+			break;
+		case O_INPUTS:
+			if (dhae_parse_inputs(optarg, &inputs) < 0)
+				die_usage("--inputs: '%s' is not both, box or mask", optarg);
+			inputs_set = 1;
 			break;
 		case O_FILTERS: nf = parse_filters(optarg, filters); break;
 		case O_LATENT: latent = (int)cli_int("--latent", optarg, 1, 65536); break;
@@ -137,32 +143,41 @@ int main(int argc, char **argv)
 	if (!strcmp(o.out, "-"))
 		die_usage("-o: the model is rewritten after every epoch; give a file name");
 
-	/* the data: every record of every input, in order */
-	dhae_data d = { 0 };
-	char err[400];
-	const char *stdin_only[] = { "-" };
-	const char **inputs = optind < argc ? (const char **)argv + optind : stdin_only;
-	int ninputs = optind < argc ? argc - optind : 1;
-	for (int i = 0; i < ninputs; i++)
-		if (dhae_data_read(&d, inputs[i], err, sizeof err) < 0)
-			die("%s", err);
-	if (d.n == 0)
-		die("%s: no detections with a patch and a box", ninputs == 1 ? inputs[0] : "input");
-	if (d.skipped && !o.quiet)
-		warnf("%zu records without patch or box ignored", d.skipped);
-	if (d.ph != d.pw)
-		die("patches of %dx%d: the network wants square patches", d.ph, d.pw);
-
+	/* with --resume, the inputs (what to read of the data) come from the model */
 	model mf;
 	model_init(&mf);
+	char err[400];
 	if (o.resume) {
 		if (model_read(o.out, &mf, err, sizeof err) < 0)
 			die("--resume: %s", err);
 		if (!mf.has_resume)
 			die("--resume: %s holds no training state", o.out);
-		if (arch_set || nf || latent || dropout >= 0)
+		if (arch_set || inputs_set || nf || latent || dropout >= 0)
 			warnf("--resume: the architecture comes from %s; options ignored", o.out);
-		if (mf.cfg.size != d.ph || mf.cfg.chans != d.pc)
+		inputs = mf.cfg.inputs;
+	} else if (inputs == DHAE_BOX && (nf || dropout >= 0)) {
+		warnf("--inputs box: no convolutions; --filters and --dropout ignored");
+	}
+	int hm = inputs != DHAE_BOX, hb = inputs != DHAE_MASK;
+
+	/* the data: every record of every input, in order */
+	dhae_data d = { .inputs = inputs };
+	const char *stdin_only[] = { "-" };
+	const char **inputs_v = optind < argc ? (const char **)argv + optind : stdin_only;
+	int ninputs = optind < argc ? argc - optind : 1;
+	const char *needs = hm && hb ? "a patch and a box" : hm ? "a patch" : "a box";
+	for (int i = 0; i < ninputs; i++)
+		if (dhae_data_read(&d, inputs_v[i], err, sizeof err) < 0)
+			die("%s", err);
+	if (d.n == 0)
+		die("%s: no detections with %s", ninputs == 1 ? inputs_v[0] : "input", needs);
+	if (d.skipped && !o.quiet)
+		warnf("%zu records without %s ignored", d.skipped, needs);
+	if (hm && d.ph != d.pw)
+		die("patches of %dx%d: the network wants square patches", d.ph, d.pw);
+
+	if (o.resume) {
+		if (hm && (mf.cfg.size != d.ph || mf.cfg.chans != d.pc))
 			die("--resume: %s was trained on %dx%dx%d patches, the input has %dx%dx%d", o.out,
 			    mf.cfg.size, mf.cfg.size, mf.cfg.chans, d.ph, d.pw, d.pc);
 		o.seed = mf.seed;
@@ -172,9 +187,11 @@ int main(int argc, char **argv)
 		optk = mf.opt.kind;
 	} else {
 		dhae_cfg_default(&mf.cfg, arch, d.pc);
-		mf.cfg.size = d.ph;
-		mf.cfg.chans = d.pc;
-		mf.cfg.logvar0[1] = (float)log(1.0 / ((double)d.ph * d.ph));
+		if (hm) {
+			mf.cfg.size = d.ph;
+			mf.cfg.chans = d.pc;
+			mf.cfg.logvar0[1] = (float)log(1.0 / ((double)d.ph * d.ph));
+		}   /* box only: s_b starts from the architecture's patch side */
 		if (nf) {
 			mf.cfg.nf = nf;
 			memcpy(mf.cfg.filters, filters, sizeof filters);
@@ -184,7 +201,9 @@ int main(int argc, char **argv)
 		if (dropout >= 0)
 			mf.cfg.dropout = (float)dropout;
 		mf.cfg.weights = weights;
-		dhae_data_box_max(&d, &mf.wmax, &mf.hmax);
+		dhae_cfg_inputs(&mf.cfg, inputs);
+		if (hb)
+			dhae_data_box_max(&d, &mf.wmax, &mf.hmax);
 	}
 	if (dhae_cfg_check(&mf.cfg, err, sizeof err) < 0)
 		die_usage("%s", err);
@@ -208,10 +227,14 @@ int main(int argc, char **argv)
 	o.batch = batch;
 	dhae *m = dhae_new(be, &mf.cfg, &opt, batch, o.seed);
 	if (o.verbose) {
-		fprintf(stderr, "%s: %zu detections (%dx%dx%d), %s arch, %zu parameters, %.2f MFLOP per training "
-		        "sample, device %s", progname, d.n, d.ph, d.pw, d.pc,
-		        mf.cfg.arch == DHAE_REAL ? "real" : "synth", dhae_nparams(m),
-		        dhae_flops_train(&mf.cfg) / 1e6, be->name);
+		if (hm)
+			fprintf(stderr, "%s: %zu detections (%dx%dx%d)", progname, d.n, d.ph, d.pw, d.pc);
+		else
+			fprintf(stderr, "%s: %zu detections", progname, d.n);
+		fprintf(stderr, ", %s arch%s%s, %zu parameters, %.2f MFLOP per training sample, device %s",
+		        mf.cfg.arch == DHAE_REAL ? "real" : "synth", hm && hb ? "" : ", inputs ",
+		        hm && hb ? "" : dhae_inputs_name(inputs), dhae_nparams(m), dhae_flops_train(&mf.cfg) / 1e6,
+		        be->name);
 		if (!be->on_device)
 			fprintf(stderr, " (%d threads, OPENBLAS_CORETYPE=%s, sgemm %.0f GFLOP/s)", be->threads,
 			        getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "unset",

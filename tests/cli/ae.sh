@@ -1,14 +1,16 @@
 #!/bin/sh
 # ae-train / ae-embed: training on a short Sprites-MOT video, the model
-# file, determinism, --resume, embedding in batches, and the errors users
-# hit. Small networks and few epochs: seconds.
+# file, determinism, --resume, embedding in batches, the box-only and
+# mask-only autoencoders (--inputs), and the errors users hit. Small
+# networks and few epochs: seconds.
 . tests/cli/lib.sh
 TR=$BIN/ae-train
 EM=$BIN/ae-embed
 DUMP=$BIN/mots-dump
 
 "$BIN/mots-synth" --dataset sprites --train --seed 3 --frames 80 -o "$T/v" -q &&
-	"$BIN/mots-extract" --mots "$T/v/gt/gt_mots.txt" --patch 28 --keep-ids -q -o "$T/a.det" ||
+	"$BIN/mots-extract" --mots "$T/v/gt/gt_mots.txt" --patch 28 --keep-ids -q -o "$T/a.det" &&
+	"$BIN/mots-extract" --mots "$T/v/gt/gt_mots.txt" --keep-ids -q -o "$T/nopatch.det" ||
 	{ echo "not ok - make data"; exit 1; }
 SMALL="--batch 64 --epochs 3 --filters 8,8,8 --latent 16 --threads 2 -q"
 records() { "$DUMP" --fields k "$1" | wc -l; }
@@ -20,6 +22,11 @@ train_in() {   # DIR ARGS...
 }
 check trains_a_model train_in r1 $SMALL --log log.csv -o m.mp ../a.det
 check model_is_a_model_map sh -c "'$DUMP' '$T/r1/m.mp' | grep -q '\"kind\":\"model\".*\"arch\":\"synth\".*\"latent\":16'"
+# a two-input model is written as before --inputs existed (old readers read it)
+check both_inputs_model_has_no_inputs_key sh -c "! '$DUMP' '$T/r1/m.mp' | grep -q '\"inputs\"' &&
+	cd '$T' && mkdir -p r1b && cd r1b && '$TR' --inputs both $SMALL --log log.csv -o m.mp ../a.det &&
+	'$DUMP' --full m.mp | sed 's/\"args\":\"[^\"]*\"//' >d1 && '$DUMP' --full ../r1/m.mp | sed 's/\"args\":\"[^\"]*\"//' >d2 &&
+	cmp d1 d2"
 check same_seed_same_bytes sh -c "cd '$T' && mkdir -p r2 && cd r2 && '$TR' $SMALL --log log.csv -o m.mp ../a.det && cmp m.mp ../r1/m.mp"
 check other_seed_other_bytes sh -c "cd '$T' && mkdir -p r3 && cd r3 && '$TR' $SMALL --seed 2 -o m.mp ../a.det && ! cmp -s m.mp ../r1/m.mp"
 check one_thread_trains train_in r4 --batch 64 --epochs 1 --filters 8,8,8 --latent 16 --threads 1 -q -o m.mp ../a.det
@@ -77,11 +84,52 @@ fixed() {
 	"$DUMP" "$T/r7/m.mp" | grep -q '"weights":"fixed".*"logvar_init":\[\([-0-9.e]*\),\([-0-9.e]*\)\].*"log_var":\[\1,\2\]'
 }
 check fixed_weights_keep_the_log_variances fixed
+# --inputs box|mask (the paper's loc / shape ablation): one autoencoder
+# each, the inputs kept in the model; ae-embed gives z of the latent size
+# on every record and reads only what the model needs
+BOXONLY="--inputs box --batch 64 --epochs 3 --latent 16 --threads 2 -q"
+zs() { "$EM" -q -m "$1" "$2" | "$DUMP" --full --fields k,z; }   # MODEL STREAM
+has_z16() {   # STREAM: z of 16 floats on every record of the input
+	"$DUMP" --head 1 "$1" | grep -q '"zdim":16' &&
+	[ "$("$DUMP" --fields z "$1" | grep -c '"f32":16')" = "$(records "$T/a.det")" ]
+}
+box_only() {
+	train_in rb $BOXONLY -o m.mp ../nopatch.det &&
+	"$DUMP" "$T/rb/m.mp" | grep -q '"arch":"synth","inputs":"box","latent":16,' &&
+	! "$DUMP" "$T/rb/m.mp" | grep -q -e '"patch"' -e '"enc0' -e '"dec\.out' &&
+	"$EM" -q -m "$T/rb/m.mp" -o "$T/eb.det" "$T/nopatch.det" && has_z16 "$T/eb.det" &&
+	zs "$T/rb/m.mp" "$T/nopatch.det" >"$T/zb" && zs "$T/rb/m.mp" "$T/a.det" >"$T/zbp" && cmp "$T/zb" "$T/zbp"
+}
+check box_only_trains_and_embeds_without_patches box_only
+check box_only_ignores_patches sh -c "cd '$T' && mkdir -p rb2 && cd rb2 && '$TR' $BOXONLY -o m.mp ../a.det &&
+	'$DUMP' --full m.mp | sed 's/\"args\":\"[^\"]*\"//' >d1 && '$DUMP' --full ../rb/m.mp | sed 's/\"args\":\"[^\"]*\"//' >d2 &&
+	cmp d1 d2"
+box_resumed() {   # the inputs come from the model
+	train_in rb3 --inputs box --batch 64 --epochs 2 --latent 16 --threads 2 -q -o m.mp ../nopatch.det &&
+	train_in rb3 --batch 64 --epochs 3 --threads 2 -q --resume -o m.mp ../nopatch.det &&
+	zs "$T/rb3/m.mp" "$T/nopatch.det" | cmp - "$T/zb"
+}
+check box_only_resume_continues_exactly box_resumed
+mask_only() {
+	train_in rm $SMALL --inputs mask -o m.mp ../a.det &&
+	"$DUMP" "$T/rm/m.mp" | grep -q '"inputs":"mask","patch":\[28,28,1\]' &&
+	! "$DUMP" "$T/rm/m.mp" | grep -q -e '"norm"' -e '"box\.' &&
+	"$EM" -q -m "$T/rm/m.mp" -o "$T/em.det" "$T/a.det" && has_z16 "$T/em.det"
+}
+check mask_only_trains_and_embeds mask_only
+# the absent task's errors are 0, the present one's are numbers
+check one_input_logs sh -c "cd '$T/rm' && '$TR' $SMALL --inputs mask --log log.csv -o m2.mp ../a.det &&
+	'$TR' $BOXONLY --log blog.csv -o b.mp ../a.det &&
+	[ \$(wc -l <log.csv) = 4 ] && [ \$(wc -l <blog.csv) = 4 ] &&
+	awk -F, 'NR > 1 && !(\$4 == 0 && \$7 == 0 && \$3 > 0 && \$6 > 0) { exit 1 }' log.csv &&
+	awk -F, 'NR > 1 && !(\$3 == 0 && \$6 == 0 && \$4 > 0 && \$7 > 0) { exit 1 }' blog.csv"
+
 check patience_stops_early sh -c "'$TR' --batch 64 --epochs 50 --patience 1 --optimizer adam --lr 1 --filters 4,4,4 --latent 4 -o '$T/p.mp' '$T/a.det' 2>&1 | grep -q 'stopped early'"
 
 # errors
 usage2() { "$@" >/dev/null 2>"$T/.e2"; [ $? = 2 ] && grep -q '^ae-[a-z]*: ' "$T/.e2"; }
 check bad_option_exits_2 usage2 "$TR" --arch foo -o "$T/x.mp" "$T/a.det"
+check bad_inputs_exit_2 usage2 "$TR" --inputs loc -o "$T/x.mp" "$T/a.det"
 check bad_filters_exit_2 usage2 "$TR" --filters 8,,x -o "$T/x.mp" "$T/a.det"
 check missing_model_option_exits_2 usage2 "$EM" "$T/a.det"
 fails embed_missing_model "$EM" -m "$T/nope.mp" "$T/a.det"
@@ -92,8 +140,9 @@ fails embed_truncated_model "$EM" -m "$T/cut.mp" "$T/a.det"
 fails embed_other_patch_size "$EM" -m "$T/r1/m.mp" "$T/p20.det"
 fails resume_without_checkpoint "$TR" $SMALL --resume -o "$T/none.mp" "$T/a.det"
 fails resume_other_data "$TR" $SMALL --resume -o "$T/r1/m.mp" "$T/p20.det"
-"$BIN/mots-extract" --mots "$T/v/gt/gt_mots.txt" -q -o "$T/nopatch.det"
 fails train_needs_patches "$TR" $SMALL -o "$T/np.mp" "$T/nopatch.det"
+fails mask_only_train_needs_patches "$TR" $SMALL --inputs mask -o "$T/np.mp" "$T/nopatch.det"
+fails embed_mask_only_needs_patches "$EM" -m "$T/rm/m.mp" "$T/nopatch.det"
 check failed_train_leaves_no_model test ! -e "$T/np.mp"
 if "$TR" $SMALL --epochs 1 --device cuda -o "$T/cuda.mp" "$T/a.det" 2>/dev/null; then
 	skip cuda_without_device "a CUDA device answers"

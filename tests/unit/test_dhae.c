@@ -1,7 +1,9 @@
 /* The DHAE on the CPU backend: the gradient of the whole loss (both loss
- * forms, both architectures, dropout and batch norm on) against finite
- * differences; determinism; that training lowers the loss; that embedding
- * does not depend on the batch; the architecture's shapes and FLOPs. */
+ * forms, both architectures, dropout and batch norm on, the two-input
+ * network and the box-only and mask-only ones) against finite differences;
+ * determinism; that training lowers the loss; that embedding does not
+ * depend on the batch; the architecture's shapes and FLOPs; what the
+ * one-input networks hold and compute; the model file. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -41,10 +43,14 @@ static double loss_of(dhae *m, int n, const uint8_t *p, const float *b, uint64_t
  * direction v on the tensor, by central differences at h = 3e-4, 1e-3 and
  * 3e-3. The loss is float inside (noise ~1e-4 at these h) and piecewise
  * smooth (ReLU): the smallest h is noisy, the largest may cross kinks, and
- * a kink may lie closer to P than any h. A wrong gradient is off in every
- * direction at every h; a kink spoils one direction. So a tensor passes
- * when, for one of up to 4 random directions, one of the differences is
- * within 4% of the typical |g.v| (plus the noise). */
+ * a kink may lie closer to P than any h (then every central difference
+ * mixes the slopes of both sides, whatever the direction, while the
+ * one-sided difference away from the kink gives the slope the backward
+ * pass computed). A wrong gradient is off in every direction at every h
+ * and on both sides; a kink spoils one direction or one side. So a tensor
+ * passes when, for one of up to 4 random directions, one of the central
+ * or one-sided differences is within 4% of the typical |g.v| (plus the
+ * noise). */
 static void gradcheck(dhae_cfg *c, const char *what)
 {
 	nn_backend *be = nn_cpu_open(2);
@@ -52,9 +58,12 @@ static void gradcheck(dhae_cfg *c, const char *what)
 	dhae *m = dhae_new(be, c, NULL, n, 7);
 	rng r;
 	rng_seed(&r, 99);
-	uint8_t *p = malloc((size_t)n * S * S * C);
-	float b[16];
-	make_batch(&r, n, S, C, p, b);
+	uint8_t *patches = malloc((size_t)n * S * S * C + 1);
+	float boxes[16];
+	make_batch(&r, n, S, C, patches, boxes);
+	/* a one-input network gets nothing of the other input */
+	const uint8_t *p = dhae_has_mask(c) ? patches : NULL;
+	const float *b = dhae_has_box(c) ? boxes : NULL;
 	size_t np = dhae_nparams(m);
 	float *P = malloc(np * sizeof *P), *P0 = malloc(np * sizeof *P), *G = malloc(np * sizeof *G);
 	dhae_get_params(m, P0);
@@ -75,6 +84,12 @@ static void gradcheck(dhae_cfg *c, const char *what)
 	dhae_set_params(m, P0);
 	loss_of(m, n, p, b, 1234);
 	dhae_get_grad(m, G);
+	double L0 = loss_of(m, n, p, b, 1234);
+	/* an absent task's log-variance is in no term */
+	if (!dhae_has_mask(c))
+		cr_expect(G[np - 2] == 0, "%s: gradient of s_m %g", what, G[np - 2]);
+	if (!dhae_has_box(c))
+		cr_expect(G[np - 1] == 0, "%s: gradient of s_b %g", what, G[np - 1]);
 	int nt = dhae_ntensors(m), tensors = 0;
 	for (int t = 0; t <= nt; t++) {
 		size_t off, len;
@@ -111,16 +126,19 @@ static void gradcheck(dhae_cfg *c, const char *what)
 					L[sgn] = loss_of(m, n, p, b, 1234);
 				}
 				fds[h] = (L[0] - L[1]) / (2 * hs[h]);
-				if (fabs(fds[h] - gv) <= 0.04 * fmax(fabs(gv), gn) + 1e-4 * 1e-3 / hs[h])
+				double tol = 0.04 * fmax(fabs(gv), gn), noise = 1e-4 * 1e-3 / hs[h];
+				if (fabs(fds[h] - gv) <= tol + noise || fabs((L[0] - L0) / hs[h] - gv) <= tol + 2 * noise ||
+				    fabs((L0 - L[1]) / hs[h] - gv) <= tol + 2 * noise)
 					ok = 1;
 			}
 		}
 		cr_expect(ok, "%s %s: g.v %.6g, differences %.6g %.6g %.6g", what, name, gv, fds[0], fds[1], fds[2]);
 		free(v);
 	}
-	cr_expect(tensors > 10);
+	/* box only: box.enc, fuse, box.dec1, box.dec2 (w and b), log-variances */
+	cr_expect(tensors >= (dhae_has_mask(c) ? 11 : 9), "%s: %d tensors", what, tensors);
 	dhae_set_params(m, P0);
-	free(p), free(P), free(P0), free(G);
+	free(patches), free(P), free(P0), free(G);
 	dhae_free(m);
 	be->close(be);
 }
@@ -135,15 +153,36 @@ static void small_synth(dhae_cfg *c, int weights)
 Test(dhae, gradient_synth_uncertainty) { dhae_cfg c; small_synth(&c, DHAE_UNCERTAIN); gradcheck(&c, "synth"); }
 Test(dhae, gradient_synth_fixed) { dhae_cfg c; small_synth(&c, DHAE_FIXED); gradcheck(&c, "synth fixed"); }
 
-Test(dhae, gradient_real_batchnorm)
+/* the one-input networks, both loss forms */
+static void gradcheck_inputs(int inputs, int weights, const char *what)
 {
 	dhae_cfg c;
-	dhae_cfg_default(&c, DHAE_REAL, 3);
-	c.size = 16;
+	small_synth(&c, weights);
+	dhae_cfg_inputs(&c, inputs);
+	gradcheck(&c, what);
+}
+Test(dhae, gradient_box_only) { gradcheck_inputs(DHAE_BOX, DHAE_UNCERTAIN, "box only"); }
+Test(dhae, gradient_box_only_fixed) { gradcheck_inputs(DHAE_BOX, DHAE_FIXED, "box only fixed"); }
+Test(dhae, gradient_mask_only) { gradcheck_inputs(DHAE_MASK, DHAE_UNCERTAIN, "mask only"); }
+Test(dhae, gradient_mask_only_fixed) { gradcheck_inputs(DHAE_MASK, DHAE_FIXED, "mask only fixed"); }
+
+static void small_real(dhae_cfg *c)
+{
+	dhae_cfg_default(c, DHAE_REAL, 3);
+	c->size = 16;
 	int f[5] = { 2, 3, 3, 4, 4 };
-	memcpy(c.filters, f, sizeof f);
-	c.latent = 5;
-	gradcheck(&c, "real");
+	memcpy(c->filters, f, sizeof f);
+	c->latent = 5;
+}
+
+Test(dhae, gradient_real_batchnorm) { dhae_cfg c; small_real(&c); gradcheck(&c, "real"); }
+
+Test(dhae, gradient_real_mask_only)
+{
+	dhae_cfg c;
+	small_real(&c);
+	dhae_cfg_inputs(&c, DHAE_MASK);
+	gradcheck(&c, "real mask only");
 }
 
 Test(dhae, architecture)
@@ -273,6 +312,113 @@ Test(dhae, embedding_is_per_sample)
 	be->close(be);
 }
 
+static int has_tensor(const dhae *m, const char *name, int d0, int d1)
+{
+	for (int i = 0; i < dhae_ntensors(m); i++) {
+		const dhae_tensor *t = dhae_tensor_at(m, i);
+		if (!strcmp(t->name, name))
+			return d0 < 0 || (t->shape[0] == d0 && t->shape[1] == d1);
+	}
+	return 0;
+}
+
+/* What the box-only and mask-only networks hold, that the loss is the one
+ * task's term (with its own learned log-variance; the other's stays), and
+ * that they embed without the input they do not read. */
+Test(dhae, one_input_networks)
+{
+	nn_backend *be = nn_cpu_open(2);
+	int n = 8, L = 6;
+	rng r;
+	rng_seed(&r, 21);
+	uint8_t p[8 * 144];
+	float b[32];
+	make_batch(&r, n, 12, 1, p, b);
+	char err[200];
+	for (int in = DHAE_BOX; in <= DHAE_MASK; in++) {
+		int box = in == DHAE_BOX;
+		const char *what = dhae_inputs_name(in);
+		dhae_cfg c;
+		small_synth(&c, DHAE_UNCERTAIN);
+		dhae_cfg_inputs(&c, in);
+		cr_assert(dhae_cfg_check(&c, err, sizeof err) == 0, "%s: %s", what, err);
+		cr_expect(box ? c.size == 0 && c.nf == 0 : c.size == 12 && c.nf == 3, "%s", what);
+		dhae_opt o;
+		dhae_opt_default(&o, DHAE_ADAM);
+		dhae *m = dhae_new(be, &c, &o, n, 5);
+		cr_expect(dhae_patch_bytes(m) == (box ? 0u : 144u), "%s", what);
+		cr_expect(has_tensor(m, "fuse.w", L, L), "%s: fuse is latent x latent", what);
+		cr_expect(has_tensor(m, "box.enc.w", -1, 0) == box && has_tensor(m, "box.dec2.w", -1, 0) == box, "%s", what);
+		cr_expect(has_tensor(m, "enc0.w", -1, 0) == !box && has_tensor(m, "dec.out.w", -1, 0) == !box, "%s", what);
+		cr_expect(has_tensor(m, "enc.dense.w", -1, 0) == !box && has_tensor(m, "dec.dense.w", -1, 0) == !box);
+		/* forward FLOPs of the box-only net: 4L + L*L + L*L + 4L multiply-adds */
+		if (box)
+			cr_expect(dhae_flops_forward(&c) == 2.0 * (8 * L + 2 * L * L), "%g", dhae_flops_forward(&c));
+		else
+			cr_expect(dhae_flops_forward(&c) > 0);
+
+		const uint8_t *pp = box ? NULL : p;
+		const float *bb = box ? b : NULL;
+		float s0[2];
+		dhae_logvar(m, s0);
+		for (int k = 0; k < 5; k++)
+			dhae_train_step(m, n, pp, bb, 100 + k, NULL);
+		float s[2];
+		dhae_logvar(m, s);
+		int k = box ? 1 : 0;
+		cr_expect(s[1 - k] == s0[1 - k], "%s: the absent task's log-variance moved", what);
+		cr_expect(s[k] != s0[k], "%s: the task's log-variance is learned", what);
+		dhae_stats st = { 0 };
+		dhae_eval(m, n, pp, bb, &st);
+		double e = box ? st.box_sse : st.mask_sse;
+		cr_expect((box ? st.mask_sse : st.box_sse) == 0 && e > 0, "%s", what);
+		double absent = box ? dhae_stats_mask_mse(m, &st) : dhae_stats_box_mse(&st);
+		cr_expect(absent == 0, "%s: the absent task's mse %g", what, absent);
+		double want = 0.5 * exp(-(double)s[k]) * e / n + 0.5 * s[k];
+		cr_expect(fabs(dhae_stats_loss(&st) - want) <= 1e-9 * (1 + fabs(want)), "%s: loss %.9g, the term %.9g",
+		          what, dhae_stats_loss(&st), want);
+
+		float z[8 * 6], z1[6];
+		dhae_embed(m, n, pp, bb, z);
+		dhae_embed(m, 1, box ? NULL : p + 3 * 144, box ? b + 12 : NULL, z1);
+		float nz = 0;
+		for (int i = 0; i < L; i++)
+			cr_expect(fabsf(z1[i] - z[3 * L + i]) <= 1e-5f * (1 + fabsf(z1[i])), "%s", what);
+		for (int i = 0; i < n * L; i++)
+			nz += z[i] != 0;
+		cr_expect(nz > 0, "%s: latent features are all zero", what);
+		/* z depends on the input the network reads, not on the other */
+		if (box) {
+			float b2[32];
+			memcpy(b2, b, sizeof b2);
+			b2[12] += 0.3f;
+			dhae_embed(m, n, p, b2, z);   /* patches given anyway: ignored */
+		} else {
+			uint8_t p2[8 * 144];
+			memcpy(p2, p, sizeof p2);
+			memset(p2 + 3 * 144, 255, 72);
+			dhae_embed(m, n, p2, b, z);
+		}
+		float d = 0;
+		for (int i = 0; i < L; i++)
+			d += fabsf(z1[i] - z[3 * L + i]);
+		cr_expect(d > 0, "%s: z does not follow the input", what);
+		dhae_free(m);
+	}
+	/* a box-only configuration checks no patch or convolution */
+	dhae_cfg c;
+	dhae_cfg_default(&c, DHAE_REAL, 1);
+	dhae_cfg_inputs(&c, DHAE_BOX);
+	cr_expect(dhae_cfg_check(&c, err, sizeof err) == 0, "%s", err);
+	c.latent = 0;
+	cr_expect(dhae_cfg_check(&c, err, sizeof err) < 0);
+	c.latent = 4, c.inputs = 7;
+	cr_expect(dhae_cfg_check(&c, err, sizeof err) < 0);
+	int v;
+	cr_expect(dhae_parse_inputs("mask", &v) == 0 && v == DHAE_MASK && dhae_parse_inputs("loc", &v) < 0);
+	be->close(be);
+}
+
 Test(dhae, box_features)
 {
 	float box[4] = { 10, 20, 30, 40 }, f[4];
@@ -284,10 +430,11 @@ Test(dhae, box_features)
 #include <unistd.h>
 #include "modelfile.h"
 
-static void trained_model(model *mf, dhae **out, nn_backend *be)
+static void trained_model(model *mf, dhae **out, nn_backend *be, int inputs)
 {
 	dhae_cfg c;
 	small_synth(&c, DHAE_UNCERTAIN);
+	dhae_cfg_inputs(&c, inputs);
 	dhae *m = dhae_new(be, &c, NULL, 8, 3);
 	rng r;
 	rng_seed(&r, 4);
@@ -297,7 +444,8 @@ static void trained_model(model *mf, dhae **out, nn_backend *be)
 	dhae_train_step(m, 8, p, b, 9, NULL);
 	model_init(mf);
 	mf->cfg = c;
-	mf->wmax = 20, mf->hmax = 30;
+	if (dhae_has_box(&c))
+		mf->wmax = 20, mf->hmax = 30;
 	model_snapshot(m, &mf->t, &mf->nt, mf->log_var);
 	mf_epoch e = { .epoch = 1, .loss = 2.5, .val_loss = 3.5, .sigma_m = 0.5 };
 	model_add_epoch(mf, &e);
@@ -332,7 +480,7 @@ Test(modelfile, round_trip)
 	nn_backend *be = nn_cpu_open(1);
 	model mf, back;
 	dhae *m;
-	trained_model(&mf, &m, be);
+	trained_model(&mf, &m, be, DHAE_BOTH);
 	char path[] = "/tmp/test_dhae_XXXXXX", err[300];
 	int fd = mkstemp(path);
 	cr_assert(fd >= 0);
@@ -368,6 +516,8 @@ Test(modelfile, round_trip)
 	size_t n1, n2;
 	uint8_t *b1 = slurp(path, &n1), *b2 = slurp(path2, &n2);
 	cr_expect(n1 == n2 && memcmp(b1, b2, n1) == 0);
+	/* a two-input model is written as before the inputs existed: no key */
+	cr_expect(memmem(b1, n1, "inputs", 6) == NULL);
 	/* every truncation and many corruptions are refused or read, never crash */
 	for (size_t len = 0; len < n1; len += len < 600 ? 1 : 97) {
 		model t;
@@ -391,5 +541,66 @@ Test(modelfile, round_trip)
 	unlink(path), unlink(path2);
 	dhae_free(m), dhae_free(m2), dhae_free(m3);
 	model_free(&mf), model_free(&back);
+	be->close(be);
+}
+
+/* Box-only and mask-only models: the inputs are kept, the box-only one has
+ * no patch and the mask-only one no box normalisation, they load into
+ * their network and not into the two-input one. */
+Test(modelfile, one_input_models)
+{
+	nn_backend *be = nn_cpu_open(1);
+	char err[300];
+	for (int in = DHAE_BOX; in <= DHAE_MASK; in++) {
+		const char *what = dhae_inputs_name(in);
+		model mf, back;
+		dhae *m;
+		trained_model(&mf, &m, be, in);
+		char path[] = "/tmp/test_dhae_XXXXXX";
+		int fd = mkstemp(path);
+		cr_assert(fd >= 0);
+		close(fd);
+		cr_assert(model_write(path, &mf, err, sizeof err) == 0, "%s", err);
+		cr_assert(model_read(path, &back, err, sizeof err) == 0, "%s: %s", what, err);
+		cr_expect(back.cfg.inputs == in && back.cfg.latent == 6, "%s", what);
+		if (in == DHAE_BOX)
+			cr_expect(back.cfg.size == 0 && back.cfg.nf == 0 && back.wmax == 20 && back.hmax == 30);
+		else
+			cr_expect(back.cfg.size == 12 && back.cfg.nf == 3 && back.cfg.filters[2] == 5 && back.wmax == 0);
+		size_t n1;
+		uint8_t *b1 = slurp(path, &n1);
+		cr_expect(memmem(b1, n1, "\xa6inputs", 7) != NULL, "%s: inputs key", what);
+		cr_expect((memmem(b1, n1, "\xa5patch", 6) == NULL) == (in == DHAE_BOX), "%s: patch key", what);
+		cr_expect((memmem(b1, n1, "\xa4norm", 5) == NULL) == (in == DHAE_MASK), "%s: norm key", what);
+		dhae *m2 = dhae_new(be, &back.cfg, NULL, 2, 99);
+		cr_expect(model_load(&back, m2, 0, err, sizeof err) == 0, "%s: %s", what, err);
+		cr_expect(model_load(&back, m2, 1, err, sizeof err) == 0, "%s: %s", what, err);
+		dhae_cfg both = back.cfg;
+		if (in == DHAE_BOX)
+			small_synth(&both, DHAE_UNCERTAIN);
+		both.inputs = DHAE_BOTH;
+		dhae *m3 = dhae_new(be, &both, NULL, 2, 99);
+		cr_expect(model_load(&back, m3, 0, err, sizeof err) < 0, "%s model loads as both", what);
+		/* rewriting gives the same bytes; cuts are refused */
+		char path2[] = "/tmp/test_dhae_XXXXXX";
+		fd = mkstemp(path2);
+		close(fd);
+		cr_assert(model_write(path2, &back, err, sizeof err) == 0);
+		size_t n2;
+		uint8_t *b2 = slurp(path2, &n2);
+		cr_expect(n1 == n2 && memcmp(b1, b2, n1) == 0, "%s", what);
+		for (size_t len = 0; len < n1; len += 37) {
+			model t;
+			cr_assert(model_read_mem(b1, len, "cut", &t, err, sizeof err) < 0);
+		}
+		free(b1), free(b2);
+		unlink(path), unlink(path2);
+		dhae_free(m), dhae_free(m2), dhae_free(m3);
+		model_free(&mf), model_free(&back);
+	}
+	/* an unknown inputs value is an error */
+	static const uint8_t bad[] = { 0x81, 0xa6, 'i', 'n', 'p', 'u', 't', 's', 0xa3, 'l', 'o', 'c' };
+	model t;
+	cr_expect(model_read_mem(bad, sizeof bad, "bad", &t, err, sizeof err) < 0 && strstr(err, "inputs"), "%s", err);
 	be->close(be);
 }
