@@ -11,7 +11,6 @@ void cg_opts_default(cg_opts *o)
 	o->alpha_t = 1;
 	o->iou_thr = 0.0;
 	o->embed_thr = 2.5;
-	o->embed_far = 0;
 	o->metric = CG_MASK_IOU;
 }
 
@@ -41,11 +40,8 @@ int cg_temporal_cl(const cg_opts *o, const cg_node *a, const cg_node *b, char *e
 			double d = (double)a->z[i] - b->z[i];
 			s += d * d;
 		}
-		double dist = sqrt(s);
-		if (dist < o->embed_thr)
+		if (sqrt(s) < o->embed_thr)
 			return 0;
-		if (o->embed_far > 0 && dist >= o->embed_far)
-			return 1;
 	}
 	if (o->metric & CG_MASK_IOU) {
 		double iou;

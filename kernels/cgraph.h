@@ -29,8 +29,6 @@ typedef struct cg_opts {
 	int alpha_t;        /* temporal range in frames (KITTI 1, MOTSChallenge 2) */
 	double iou_thr;     /* cannot-link when IoU <= this (0: no overlap) */
 	double embed_thr;   /* cannot-link when ||dz|| >= this (MNIST 2.5, Sprites 1.0) */
-	double embed_far;   /* with CG_EMBED and another criterion: ||dz|| >= this
-	                       cannot-links alone (0: off) */
 	unsigned metric;    /* CG_MASK_IOU, CG_BOX_IOU, CG_EMBED, or several or-ed */
 } cg_opts;
 

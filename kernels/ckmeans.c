@@ -1,4 +1,5 @@
 #include "ckmeans.h"
+#include "cgraph.h"
 #include "err.h"
 
 #include <math.h>
@@ -377,14 +378,16 @@ void ck_opts_default(ck_opts *o)
 	o->kmeans_iter = 300;
 	o->static_cl_all = 0;
 	o->order = CK_ORDER_WINDOW;
+	o->motion = 0;
+	o->motion_iou = 0;
 	assoc_opts_default(&o->assoc);
 	o->seed = 1;
 }
 
 typedef struct rec {
 	int64_t f, k, id;
-	float score;
-	int has_score;
+	float score, box[4], vel[2];
+	int has_score, has_box, has_vel;
 	float *z;
 	int64_t *cl, *ml;
 	uint32_t ncl, nml;
@@ -580,6 +583,88 @@ size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
 	return ng;
 }
 
+size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
+		       double thr)
+{
+	size_t added = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].id <= 0 || !w[i].box)
+			continue;
+		/* i: the track's first detection in window order, i.e. of its
+		 * latest frame; p: one of the latest earlier frame */
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = w[j].id == w[i].id;
+		if (seen)
+			continue;
+		const float *last = w[i].box, *prev = NULL;
+		int64_t fl = w[i].f, fp = 0;
+		for (size_t j = i + 1; j < n; j++)
+			if (w[j].id == w[i].id && w[j].box && w[j].f < fl && (!prev || w[j].f > fp))
+				prev = w[j].box, fp = w[j].f;
+		double vx = 0, vy = 0;
+		if (!prev && w[i].vel)
+			vx = w[i].vel[0], vy = w[i].vel[1];
+		if (prev) {
+			double dt = (double)(fl - fp);
+			vx = ((last[0] + last[2] / 2) - (prev[0] + prev[2] / 2)) / dt;
+			vy = ((last[1] + last[3] / 2) - (prev[1] + prev[3] / 2)) / dt;
+		}
+		for (size_t j = 0; j < n; j++) {
+			if (w[j].id != 0 || !w[j].box || w[j].f <= fl)
+				continue;
+			double dt = (double)(w[j].f - fl);
+			float pred[4] = {(float)(last[0] + vx * dt), (float)(last[1] + vy * dt), last[2], last[3]};
+			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
+			if (cg_box_iou(pred, w[j].box) <= thr && !*e) {
+				*e = cl[(size_t)grp[j] * ng + grp[i]] = 1;
+				added++;
+			}
+		}
+	}
+	return added;
+}
+
+/* Whether another detection of r's frame (from queue position s on)
+ * already has id. With the same-frame cannot-links this never happens;
+ * plain k-means can put two detections of one frame in one cluster, and
+ * an id is kept unique within a frame by leaving the later one without. */
+static int id_in_frame(const cktrack *t, size_t s, const rec *r, int64_t id)
+{
+	for (size_t i = s; i < t->len; i++) {
+		const rec *q = qat(t, i);
+		if (q != r && q->f == r->f && q->id == id)
+			return 1;
+	}
+	return 0;
+}
+
+/* Each labelled detection from queue position s on gets the velocity of
+ * its box centre since the latest earlier detection of its track still
+ * held, so a track keeps a velocity after that one leaves the window. */
+static void track_velocities(cktrack *t, size_t s)
+{
+	for (size_t i = s; i < t->len; i++) {
+		rec *r = qat(t, i);
+		if (r->id <= 0 || !r->has_box)
+			continue;
+		const rec *p = NULL;
+		for (size_t j = i; j-- > 0;) {
+			const rec *q = qat(t, j);
+			if (q->id == r->id && q->has_box && q->f < r->f) {
+				p = q;
+				break;
+			}
+		}
+		if (!p)
+			continue;
+		float dt = (float)(r->f - p->f);
+		r->vel[0] = ((r->box[0] + r->box[2] / 2) - (p->box[0] + p->box[2] / 2)) / dt;
+		r->vel[1] = ((r->box[1] + r->box[3] / 2) - (p->box[1] + p->box[3] / 2)) / dt;
+		r->has_vel = 1;
+	}
+}
+
 /* Clusters the window ending at frame fr and writes the new ids back. */
 static void cluster_window(cktrack *t, int64_t fr)
 {
@@ -610,7 +695,9 @@ static void cluster_window(cktrack *t, int64_t fr)
 			memcpy(Z + w * d, r->z, d * sizeof *Z);
 			frame[w] = r->f;
 			wd[w] = (ck_wdet){.f = r->f, .k = r->k, .id = r->id,
-					  .cl = r->cl, .ncl = r->ncl, .ml = r->ml, .nml = r->nml};
+					  .cl = r->cl, .ncl = r->ncl, .ml = r->ml, .nml = r->nml,
+					  .box = r->has_box ? r->box : NULL,
+					  .vel = r->has_vel ? r->vel : NULL};
 		}
 		e = b;
 	}
@@ -627,6 +714,8 @@ static void cluster_window(cktrack *t, int64_t fr)
 		uint32_t *grp = buf(ws, B_GRP, n, sizeof *grp);
 		const uint8_t *cl;
 		size_t ng = ck_constraints(ws, wd, n, t->o.static_cl_all, grp, &cl);
+		if (t->o.motion)   /* cl is this workspace's own buffer */
+			t->st.motion_cl += ck_motion_links(wd, n, grp, ng, (uint8_t *)cl, t->o.motion_iou);
 		int it;
 		nc = ck_cop_kmeans(ws, Z, n, d, frame, grp, ng, cl, init, k,
 				   t->o.max_iter, tol, t->o.order, lab, &it);
@@ -663,9 +752,17 @@ static void cluster_window(cktrack *t, int64_t fr)
 		}
 		if (assoc_cluster(&t->o.assoc, m, mid, msc, &t->next_id) == ASSOC_BIRTH)
 			t->st.births++;
-		for (size_t j = 0; j < m; j++)
-			qat(t, wpos[mm[j]])->id = mid[j];
+		for (size_t j = 0; j < m; j++) {
+			rec *r = qat(t, wpos[mm[j]]);
+			if (r->id == 0 && mid[j] != 0 && id_in_frame(t, s, r, mid[j])) {
+				t->st.dup_ids++;   /* only without constraints */
+				continue;
+			}
+			r->id = mid[j];
+		}
 	}
+	if (t->o.motion)
+		track_velocities(t, s);
 }
 
 static void process(cktrack *t, int64_t fr)
@@ -710,6 +807,10 @@ int ckt_add(cktrack *t, const ck_rec *r, char *err, size_t errn)
 	q->f = r->f, q->k = r->k, q->id = 0;
 	q->has_score = r->score != NULL;
 	q->score = r->score ? *r->score : 1.0f;
+	q->has_box = r->box != NULL;
+	q->has_vel = 0;
+	if (r->box)
+		memcpy(q->box, r->box, sizeof q->box);
 	q->z = copy_into(q->z, &q->zcap, r->z, r->zdim, sizeof *q->z);
 	q->cl = copy_into(q->cl, &q->clcap, r->cl, r->ncl, sizeof *q->cl);
 	q->ncl = r->ncl;

@@ -68,6 +68,8 @@ typedef struct ck_wdet {
 	int64_t f, k, id;           /* frame, key, track id (0: none yet) */
 	const int64_t *cl, *ml;     /* the stream's edges: keys of other detections */
 	uint32_t ncl, nml;
+	const float *box;           /* x, y, w, h, or NULL (only the motion gate reads it) */
+	const float *vel;           /* box-centre velocity in pixels a frame, or NULL */
 } ck_wdet;
 
 /* The constraints of one window of n detections (§4.2, §4.3), in window
@@ -80,6 +82,17 @@ typedef struct ck_wdet {
  * to keys outside the window are ignored. */
 size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
 		      uint32_t *grp, const uint8_t **cl);
+
+/* The motion gate (not in the paper, off by default): for every track id,
+ * its last box in the window moved on at the velocity of its last two box
+ * centres in the window (else at that detection's vel, else not moved)
+ * predicts where it is in a later frame; an unassigned detection of
+ * a later frame whose box overlaps that prediction by IoU <= thr cannot
+ * link with the track. Adds those pairs to cl (ng x ng, from
+ * ck_constraints); detections without a box are left alone. Returns the
+ * number of pairs added. */
+size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
+		       double thr);
 
 /* The frame whose detections are the first centres, given the number of
  * detections of each of nf frames in window order (current first): the
@@ -98,6 +111,8 @@ typedef struct ck_opts {
 	                         when the later detection already has an id (the
 	                         reference applies them only to unlabelled ones) */
 	int order;            /* CK_ORDER_WINDOW (the reference) or CK_ORDER_NEAREST */
+	int motion;           /* the motion gate (ck_motion_links), off by default */
+	double motion_iou;    /* its IoU threshold (0) */
 	assoc_opts assoc;     /* assoc.window follows window */
 	uint64_t seed;        /* centre order shuffles, k-means++ */
 } ck_opts;
@@ -112,6 +127,7 @@ typedef struct ck_rec {
 	uint32_t zdim;
 	const int64_t *cl, *ml;    /* keys of earlier detections: cannot-link, must-link */
 	uint32_t ncl, nml;
+	const float *box;          /* x, y, w, h (needed by the motion gate), or NULL */
 } ck_rec;
 
 typedef struct ck_stats {
@@ -120,6 +136,8 @@ typedef struct ck_stats {
 	uint64_t unconverged;  /* windows that hit max_iter */
 	uint64_t opened;       /* clusters opened for points with no feasible centre */
 	uint64_t births;       /* tracks started */
+	uint64_t motion_cl;    /* cannot-links added by the motion gate */
+	uint64_t dup_ids;      /* ids not given because the frame had them already */
 } ck_stats;
 
 typedef struct cktrack cktrack;

@@ -1,6 +1,8 @@
 #!/bin/sh
 # tables: the grids' results as Markdown tables, from the mots-eval reports
-# under $OUT (pipelines/Makefile); cells not computed yet are left out.
+# under $OUT (pipelines/Makefile, whose `tables` target writes the synthetic
+# rows' configurations to $OUT/synth/rows.txt first); cells not computed
+# yet are left out.
 OUT=${OUT:-results}
 
 # col FILE HEADER-WORD NAME: the COMBINED value of column NAME in the
@@ -11,17 +13,43 @@ col() {
 	on && $1 == "COMBINED" { print $c; exit }' "$1"
 }
 
+# synrow FILE: the box metrics of one synthetic cell, as table cells
+synrow() {
+	r=""
+	for n in IDF1 MOTA MOTP MT ML FP FN IDS Frag; do
+		r="$r | $(col "$1" IDF1 $n)"
+	done
+	echo "$r |"
+}
+
+# what a configuration name (pipelines/Makefile) means, in options
+describe() {
+	case $1 in
+	nograph) echo "plain k-means (--no-constraints)" ;;
+	m*_g*) echo "$1" | awk -F_ '{ sub(/^m/, "", $1); sub(/^g/, "", $2); printf "--match-iou %s --max-age %s", $1, $2 }' ;;
+	*) echo "$1" | awk -F_ '{
+		for (i = 1; i <= NF; i++) { k = substr($i, 1, 1); v[k] = substr($i, 2) }
+		if (v["e"] == "") { printf "alpha-t %s, window %s, order %s, motion gate %s", v["a"], v["w"], v["o"],
+			v["m"] == "-" ? "off" : "IoU<=" v["m"]; exit }
+		printf "%salpha-t %s, embed-thr %s, window %s, order %s, motion gate %s", v["x"] == "box" ? "metric embed,box-iou, " : "",
+			v["a"], v["e"], v["w"], v["o"], v["m"] == "-" ? "off" : "IoU<=" v["m"] }' ;;
+	esac
+}
+
 if ls "$OUT"/real/*.eval >/dev/null 2>&1; then
 	echo "### KITTI MOTS re-tracking (PointTrack masks, ids removed, 5% dropped)"
 	echo
 	echo "| class | method | sMOTSA | MOTSA | IDS | Frag | IDF1 | HOTA | AssA |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for c in car pedestrian; do
-		for m in usc iou; do
-			f=$OUT/real/$m-$c.eval
+		for f in "$OUT"/real/*-$c.eval; do
 			[ -f "$f" ] || continue
-			name=$([ $m = usc ] && echo "USC (ckmeans)" || echo "IoU baseline")
-			echo "| $c | $name | $(col "$f" sMOTSA sMOTSA) | $(col "$f" sMOTSA MOTSA) |" \
+			m=$(basename "$f" "-$c.eval")
+			case $m in
+			iou_*) m="IoU baseline, $(describe "${m#iou_}")" ;;
+			usc_*) m="USC, $(describe "${m#usc_}")" ;;
+			esac
+			echo "| $c | $m | $(col "$f" sMOTSA sMOTSA) | $(col "$f" sMOTSA MOTSA) |" \
 				"$(col "$f" sMOTSA IDS) | $(col "$f" sMOTSA Frag) | $(col "$f" HOTA IDF1) |" \
 				"$(col "$f" HOTA HOTA) | $(col "$f" HOTA AssA) |"
 		done
@@ -29,27 +57,65 @@ if ls "$OUT"/real/*.eval >/dev/null 2>&1; then
 	echo
 fi
 
-if ls "$OUT"/synth/*/*.eval >/dev/null 2>&1; then
-	echo "### MNIST-MOT and Sprites-MOT (boxes against gt_tight.txt, IoU >= 0.5)"
+rows=$OUT/synth/rows.txt
+if [ -f "$rows" ]; then
+	echo "### MNIST-MOT and Sprites-MOT, 10,000-frame test videos (boxes against gt_tight.txt, IoU >= 0.5)"
 	echo
-	echo "| dataset | model | graph | IDF1 | MOTA | MOTP | MT | ML | FP | FN | IDS | Frag |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-	for d in mnist sprites; do
-		for f in "$OUT"/synth/$d/*.eval; do
+	echo "| dataset | model | row | IDF1 | MOTA | MOTP | MT | ML | FP | FN | IDS | Frag | settings |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	while read -r d w label cfg; do
+		if [ "$w" = - ]; then f=$OUT/synth/$d/run/test/iou/$cfg.eval; else f=$OUT/synth/$d/run/test/$w/$cfg.eval; fi
+		[ -f "$f" ] || continue
+		echo "| $d | $w | $(echo "$label" | tr - ' ') $(synrow "$f") $(describe "$cfg") |"
+	done <"$rows"
+	echo
+fi
+
+for d in mnist sprites; do
+	ls "$OUT"/synth/$d/run/val/*/*.eval >/dev/null 2>&1 || continue
+	echo "### Validation sweep, $d (a separate 10,000-frame video, seed + 2000)"
+	echo
+	echo "| model | configuration | IDF1 | MOTA | FN | IDS | Frag | settings |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for dir in "$OUT"/synth/$d/run/val/*/; do
+		w=$(basename "$dir")
+		for f in "$dir"*.eval; do
 			[ -f "$f" ] || continue
-			cell=$(basename "$f" .eval)
-			case $cell in
-			iou) model="IoU baseline"; g="-" ;;
-			*-graph) model=${cell%-graph}; g=yes ;;
-			*-nograph) model=${cell%-nograph}; g=no ;;
-			*) model=$cell; g="?" ;;
-			esac
-			row="| $d | $model | $g"
-			for n in IDF1 MOTA MOTP MT ML FP FN IDS Frag; do
-				row="$row | $(col "$f" IDF1 $n)"
-			done
-			echo "$row |"
+			cfg=$(basename "$f" .eval)
+			echo "| $w | $cfg | $(col "$f" IDF1 IDF1) | $(col "$f" IDF1 MOTA) | $(col "$f" IDF1 FN) |" \
+				"$(col "$f" IDF1 IDS) | $(col "$f" IDF1 Frag) | $(describe "$cfg") |"
 		done
 	done
 	echo
-fi
+done
+
+# The settings each row of the synthetic table uses, chosen on the
+# validation video: the highest IDF1 + MOTA within each family.
+best() {   # DIR GLOB-OF-CONFIGURATIONS
+	for f in $1/$2.eval; do
+		[ -f "$f" ] || continue
+		case $f in *xbox*) [ "$3" = box ] || continue ;; esac
+		echo "$(col "$f" IDF1 IDF1) $(col "$f" IDF1 MOTA) $(basename "$f" .eval)"
+	done | awk '{ s = $1 + $2; if (!n++ || s > b) { b = s; c = $3; i = $1; m = $2 } }
+	            END { if (n) printf "%s | %s | %s | %d", c, i, m, n }'
+}
+for d in mnist sprites; do
+	ls "$OUT"/synth/$d/run/val/*/*.eval >/dev/null 2>&1 || continue
+	echo "### Chosen on the validation video, $d (highest IDF1 + MOTA in each family)"
+	echo
+	echo "| model | family | configuration | IDF1 | MOTA | candidates |"
+	echo "|---|---|---|---|---|---|"
+	for dir in "$OUT"/synth/$d/run/val/*/; do
+		w=$(basename "$dir")
+		if [ "$w" = iou ]; then
+			echo "| - | IoU baseline | $(best "$dir" 'm*_g*') |"
+			continue
+		fi
+		echo "| $w | tuned (window order) | $(best "$dir" '*_owindow_w3_m-') |"
+		echo "| $w | nearest | $(best "$dir" '*_onearest_w3_m-') |"
+		echo "| $w | nearest + motion gate | $(best "$dir" '*_onearest_w3_m[0-9]*') |"
+		echo "| $w | embed,box-iou graph | $(best "$dir" '*_xbox_*_m-' box) |"
+		echo "| $w | any (all of the sweep) | $(best "$dir" '*' box) |"
+	done
+	echo
+done

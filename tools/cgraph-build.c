@@ -15,7 +15,6 @@
 
 static const char usage[] =
 	"usage: cgraph-build [-q] [--alpha-t N] [--iou-thr X] [--metric M[,M...]] [--embed-thr X]\n"
-	"                    [--embed-far X]"
 	"                    [-o FILE] [FILE]   (M: mask-iou, box-iou, embed)";
 
 /* --metric: one criterion or several joined by commas (all must hold). */
@@ -47,7 +46,6 @@ int main(int argc, char **argv)
 		{"alpha-t", required_argument, 0, 'a'},
 		{"iou-thr", required_argument, 0, 'i'},
 		{"embed-thr", required_argument, 0, 'e'},
-		{"embed-far", required_argument, 0, 'E'},
 		{"metric", required_argument, 0, 'm'},
 		{"output", required_argument, 0, 'o'},
 		{"quiet", no_argument, 0, 'q'},
@@ -64,7 +62,6 @@ int main(int argc, char **argv)
 			if (!metric_set)
 				o.metric = CG_EMBED;
 			break;
-		case 'E': o.embed_far = cli_num("--embed-far", optarg, 0, 1e30); break;
 		case 'm':
 			metric_set = 1;
 			o.metric = parse_metric(optarg);
@@ -134,6 +131,7 @@ int main(int argc, char **argv)
 			d.has |= MS_CL;
 			for (size_t i = 0; i < keys.n; i++)
 				ms_det_add_cl(&d, keys.k[i]);
+
 			if (ms_write_det(w, &d) != 0)
 				die("%s: write failed", out);
 			progress_update(&p, ++done, NULL);

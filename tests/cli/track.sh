@@ -57,6 +57,8 @@ usage() { "$@" >/dev/null 2>&1; [ $? = 2 ]; }
 check "ckmeans: bad option value is a usage error" usage $BIN/ckmeans --window 0 "$T/sp.cg"
 check "cgraph-build: bad metric is a usage error" usage $BIN/cgraph-build --metric cosine "$T/sp.det"
 check "ckmeans: unknown baseline is a usage error" usage $BIN/ckmeans --baseline sort "$T/sp.det"
+check "ckmeans: unknown order is a usage error" usage $BIN/ckmeans --order random "$T/sp.cg"
+check "cgraph-build: a bad metric in a list is a usage error" usage $BIN/cgraph-build --metric embed,,box-iou "$T/sp.det"
 
 # With latent vectors (a small model trained on the video itself).
 if [ -x "$BIN/ae-train" ] && [ -x "$BIN/ae-embed" ]; then
@@ -76,6 +78,28 @@ if [ -s "$T/spz.cg" ]; then
 		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($2 < 80) exit 1 } END { exit !found }' "$T/ck.eval"
 	}
 	check "ckmeans tracks Sprites-MOT (sMOTSA >= 80)" tracked
+	# pairs "key earlier-key" of a stream's cannot-links
+	pairs() {
+		$BIN/mots-dump --fields k,cl "$1" | sed 's/[^0-9,]/ /g' |
+			awk -F'[ ,]+' '{ n = 0; for (i = 1; i <= NF; i++) if ($i != "") v[++n] = $i
+			                 for (i = 2; i <= n; i++) print v[1], v[i] }' | sort
+	}
+	# With two criteria a link needs both: the edges are those of each alone, intersected.
+	both() {
+		$BIN/cgraph-build -q --alpha-t 2 --metric embed --embed-thr 0.5 "$T/spz.det" >"$T/e.cg" &&
+		$BIN/cgraph-build -q --alpha-t 2 --metric box-iou "$T/spz.det" >"$T/b.cg" &&
+		$BIN/cgraph-build -q --alpha-t 2 --metric embed,box-iou --embed-thr 0.5 "$T/spz.det" >"$T/eb.cg" &&
+		pairs "$T/e.cg" >"$T/e.p" && pairs "$T/b.cg" >"$T/b.p" && pairs "$T/eb.cg" >"$T/eb.p" &&
+		[ -s "$T/eb.p" ] && comm -12 "$T/e.p" "$T/b.p" | cmp -s - "$T/eb.p"
+	}
+	check "cgraph-build --metric embed,box-iou: the edges both criteria give" both
+	variants() {
+		$BIN/ckmeans -q --order nearest --motion-gate --motion-iou 0.1 "$T/spz.cg" >"$T/v.det" &&
+		$BIN/mots-write -q --mots "$T/v.txt" "$T/v.det" &&
+		$BIN/mots-eval --gt "$T/sp/gt/gt_mots.txt" "$T/v.txt" >"$T/v.eval" &&
+		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($2 < 80) exit 1 } END { exit !found }' "$T/v.eval"
+	}
+	check "ckmeans --order nearest --motion-gate tracks Sprites-MOT (sMOTSA >= 80)" variants
 	same_bytes() {
 		$BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/a.det" && $BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/b.det" &&
 		cmp -s "$T/a.det" "$T/b.det" &&

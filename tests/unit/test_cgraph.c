@@ -156,6 +156,37 @@ Test(cgraph, latent_distance_metric)
 	cg_free(g);
 }
 
+Test(cgraph, combined_metrics_need_every_criterion)
+{
+	/* embed and box-iou: a cannot-link needs the latent vectors far apart
+	 * AND the boxes apart */
+	cg_opts o;
+	cg_opts_default(&o);
+	o.metric = CG_EMBED | CG_BOX_IOU;
+	o.alpha_t = 2;
+	o.embed_thr = 1.0;
+	cgraph *g = cg_new(&o);
+	cg_keys out = {0};
+	float za[2] = {0, 0}, far[2] = {3, 0}, near[2] = {0.5f, 0};
+	cg_node a = node(1, 1, NULL, 0, 0, 4, 4);
+	cg_node b = node(2, 2, NULL, 2, 2, 4, 4);     /* overlaps a, far in z */
+	cg_node c = node(3, 3, NULL, 40, 40, 4, 4);   /* apart from a and b, near a in z */
+	cg_node d = node(4, 4, NULL, 80, 80, 4, 4);   /* apart from b and c, far in z from b only */
+	a.z = za, b.z = far, c.z = near, d.z = za;
+	a.zdim = b.zdim = c.zdim = d.zdim = 2;
+	add(g, &a, &out);
+	add(g, &b, &out);
+	cr_assert_eq(out.n, 0, "far in z but the boxes overlap: no link");
+	add(g, &c, &out);
+	cr_assert_eq(out.n, 1, "a: close in z; b: apart and far in z");
+	cr_assert_eq(out.k[0], 2);
+	add(g, &d, &out);
+	cr_assert_eq(out.n, 1, "b: apart and far in z; c: 0.5 away in z");
+	cr_assert_eq(out.k[0], 2);
+	free(out.k);
+	cg_free(g);
+}
+
 Test(cgraph, latent_metric_needs_z)
 {
 	cg_opts o;
