@@ -41,14 +41,23 @@ if ls "$OUT"/real/*.eval >/dev/null 2>&1; then
 	echo
 	echo "| class | method | sMOTSA | MOTSA | IDS | Frag | IDF1 | HOTA | AssA |"
 	echo "|---|---|---|---|---|---|---|---|---|"
+	methods=$(cat "$OUT/real/methods.txt" 2>/dev/null)
 	for c in car pedestrian; do
-		for f in "$OUT"/real/*-$c.eval; do
+		if [ -n "$methods" ]; then
+			files=$(for m in $methods; do echo "$OUT/real/$m-$c.eval"; done)
+		else
+			files=$(ls "$OUT"/real/*-$c.eval)
+		fi
+		for f in $files; do
 			[ -f "$f" ] || continue
 			m=$(basename "$f" "-$c.eval")
+			t=$(echo "$m" | sed -n 's/.*_t\([0-9]*\)$/\1/p')
+			m=${m%_t[0-9]*}
 			case $m in
 			iou_*) m="IoU baseline, $(describe "${m#iou_}")" ;;
 			usc_*) m="USC, $(describe "${m#usc_}")" ;;
 			esac
+			m="$m, min-track ${t:-1}"
 			echo "| $c | $m | $(col "$f" sMOTSA sMOTSA) | $(col "$f" sMOTSA MOTSA) |" \
 				"$(col "$f" sMOTSA IDS) | $(col "$f" sMOTSA Frag) | $(col "$f" HOTA IDF1) |" \
 				"$(col "$f" HOTA HOTA) | $(col "$f" HOTA AssA) |"
@@ -63,7 +72,10 @@ if [ -f "$rows" ]; then
 	echo
 	echo "| dataset | model | row | IDF1 | MOTA | MOTP | MT | ML | FP | FN | IDS | Frag | settings |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	seen=" "
 	while read -r d w label cfg; do
+		case $seen in *" $d/$w/$cfg "*) continue ;; esac   # a row another family chose too
+		seen="$seen$d/$w/$cfg "
 		if [ "$w" = - ]; then f=$OUT/synth/$d/run/test/iou/$cfg.eval; else f=$OUT/synth/$d/run/test/$w/$cfg.eval; fi
 		[ -f "$f" ] || continue
 		echo "| $d | $w | $(echo "$label" | tr - ' ') $(synrow "$f") $(describe "$cfg") |"
