@@ -63,7 +63,8 @@ quarter=$((FRAMES / 4))
 awk -v q="$quarter" '$1 <= q' "$tmp/sp/gt/gt_mots.txt" >"$tmp/q.txt"
 $BIN/mots-extract -q --mots "$tmp/q.txt" --patch 28 >"$tmp/q.det" || die "mots-extract"
 $BIN/ae-embed -q -m "$tmp/m.mp" "$tmp/q.det" >"$tmp/qz.det" || die "ae-embed"
-X
+$BIN/cgraph-build -q $CG "$tmp/z.det" >"$tmp/z.cg" || die "cgraph-build"
+$BIN/cgraph-build -q $CG "$tmp/qz.det" >"$tmp/qz.cg" || die "cgraph-build"
 recs=$($BIN/mots-dump --fields k "$tmp/z.det" | grep -c '"k"')
 
 for _ in $(seq "$RUNS"); do
