@@ -378,8 +378,10 @@ void ck_opts_default(ck_opts *o)
 	o->kmeans_iter = 300;
 	o->static_cl_all = 0;
 	o->order = CK_ORDER_WINDOW;
+	o->centres = CK_CENTRES_KEY;
 	o->motion = 0;
 	o->motion_iou = 0;
+	o->occlusion = -1;
 	assoc_opts_default(&o->assoc);
 	o->seed = 1;
 }
@@ -388,6 +390,7 @@ typedef struct rec {
 	int64_t f, k, id;
 	float score, box[4], vel[2];
 	int has_score, has_box, has_vel;
+	int occl;               /* the occlusion guard's mark; -1: not yet known */
 	float *z;
 	int64_t *cl, *ml;
 	uint32_t ncl, nml;
@@ -572,6 +575,8 @@ size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
 			size_t later = w[j].f > w[i].f ? (size_t)j : i;
 			if (w[j].f != w[i].f && w[later].id != 0 && !static_all)
 				continue;   /* temporal links bind unlabelled detections */
+			if (w[j].f != w[i].f && (w[i].occluded || w[j].occluded))
+				continue;   /* the occlusion guard */
 			cl[grp[i] * ng + grp[j]] = cl[grp[j] * ng + grp[i]] = 1;
 		}
 		if (w[i].id > 0)
@@ -583,6 +588,29 @@ size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
 	return ng;
 }
 
+/* Whether boxes a and b overlap or lie less than m pixels apart. */
+static int boxes_near(const float *a, const float *b, double m)
+{
+	return a[0] - m < (double)b[0] + b[2] && b[0] - m < (double)a[0] + a[2] &&
+	       a[1] - m < (double)b[1] + b[3] && b[1] - m < (double)a[1] + a[3];
+}
+
+void ck_mark_occluded(ck_wdet *w, size_t n, double margin)
+{
+	for (size_t i = 0; i < n; i++)
+		w[i].occluded = 0;
+	if (margin < 0)
+		return;
+	for (size_t b = 0, e; b < n; b = e) {
+		for (e = b + 1; e < n && w[e].f == w[b].f; e++)
+			;
+		for (size_t i = b; i < e; i++)
+			for (size_t j = i + 1; j < e; j++)
+				if (w[i].box && w[j].box && boxes_near(w[i].box, w[j].box, margin))
+					w[i].occluded = w[j].occluded = 1;
+	}
+}
+
 size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
 		       double thr)
 {
@@ -591,32 +619,42 @@ size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t n
 		if (w[i].id <= 0 || !w[i].box)
 			continue;
 		/* i: the track's first detection in window order, i.e. of its
-		 * latest frame; p: one of the latest earlier frame */
+		 * latest frame */
 		int seen = 0;
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = w[j].id == w[i].id;
 		if (seen)
 			continue;
-		const float *last = w[i].box, *prev = NULL;
-		int64_t fl = w[i].f, fp = 0;
-		for (size_t j = i + 1; j < n; j++)
-			if (w[j].id == w[i].id && w[j].box && w[j].f < fl && (!prev || w[j].f > fp))
+		/* last: its latest box not marked occluded (else i's own);
+		 * prev: the latest unmarked one of an earlier frame */
+		size_t l = i;
+		for (size_t j = i; j < n && w[l].occluded; j++)
+			if (w[j].id == w[i].id && w[j].box && !w[j].occluded)
+				l = j;
+		const float *last = w[l].box, *prev = NULL;
+		int64_t fl = w[l].f, fp = 0;
+		for (size_t j = l + 1; j < n; j++)
+			if (w[j].id == w[i].id && w[j].box && !w[j].occluded && w[j].f < fl &&
+			    (!prev || w[j].f > fp))
 				prev = w[j].box, fp = w[j].f;
 		double vx = 0, vy = 0;
-		if (!prev && w[i].vel)
-			vx = w[i].vel[0], vy = w[i].vel[1];
+		if (!prev && w[l].vel)
+			vx = w[l].vel[0], vy = w[l].vel[1];
 		if (prev) {
 			double dt = (double)(fl - fp);
 			vx = ((last[0] + last[2] / 2) - (prev[0] + prev[2] / 2)) / dt;
 			vy = ((last[1] + last[3] / 2) - (prev[1] + prev[3] / 2)) / dt;
 		}
 		for (size_t j = 0; j < n; j++) {
-			if (w[j].id != 0 || !w[j].box || w[j].f <= fl)
+			if (w[j].id != 0 || !w[j].box || w[j].f <= w[i].f)
 				continue;
+			/* an occluded box, or a prediction from one, only has to
+			 * touch: a partly hidden object's box shrinks and shifts */
+			double t = w[j].occluded || w[l].occluded ? 0 : thr;
 			double dt = (double)(w[j].f - fl);
 			float pred[4] = {(float)(last[0] + vx * dt), (float)(last[1] + vy * dt), last[2], last[3]};
 			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
-			if (cg_box_iou(pred, w[j].box) <= thr && !*e) {
+			if (cg_box_iou(pred, w[j].box) <= t && !*e) {
 				*e = cl[(size_t)grp[j] * ng + grp[i]] = 1;
 				added++;
 			}
@@ -646,12 +684,12 @@ static void track_velocities(cktrack *t, size_t s)
 {
 	for (size_t i = s; i < t->len; i++) {
 		rec *r = qat(t, i);
-		if (r->id <= 0 || !r->has_box)
+		if (r->id <= 0 || !r->has_box || r->occl == 1)
 			continue;
 		const rec *p = NULL;
 		for (size_t j = i; j-- > 0;) {
 			const rec *q = qat(t, j);
-			if (q->id == r->id && q->has_box && q->f < r->f) {
+			if (q->id == r->id && q->has_box && q->occl != 1 && q->f < r->f) {
 				p = q;
 				break;
 			}
@@ -663,6 +701,23 @@ static void track_velocities(cktrack *t, size_t s)
 		r->vel[1] = ((r->box[1] + r->box[3] / 2) - (p->box[1] + p->box[3] / 2)) / dt;
 		r->has_vel = 1;
 	}
+}
+
+/* The latest detection of each track id in the window (the first in
+ * window order), into out; returns how many. */
+static size_t track_heads(const ck_wdet *w, size_t n, uint32_t *out)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].id <= 0)
+			continue;
+		size_t j = 0;
+		while (j < i && w[j].id != w[i].id)
+			j++;
+		if (j == i)
+			out[m++] = (uint32_t)i;
+	}
+	return m;
 }
 
 /* Clusters the window ending at frame fr and writes the new ids back. */
@@ -701,11 +756,25 @@ static void cluster_window(cktrack *t, int64_t fr)
 		}
 		e = b;
 	}
+	if (t->o.occlusion >= 0) {
+		ck_mark_occluded(wd, n, t->o.occlusion);
+		for (size_t i = 0; i < n; i++) {
+			rec *r = qat(t, wpos[i]);
+			if (r->occl < 0)
+				t->st.occluded += (uint64_t)wd[i].occluded;
+			r->occl = wd[i].occluded;
+		}
+	}
 	size_t key = ck_key_frame(cnt, nf), k = cnt[key];
-	uint32_t *init = buf(ws, B_INIT, k, sizeof *init);
-	for (size_t i = 0; i < k; i++)
-		init[i] = (uint32_t)(first[key] + i);
-	rng_shuffle_u32(&t->r, init, k);
+	uint32_t *init = buf(ws, B_INIT, n, sizeof *init);
+	size_t nt = t->o.centres == CK_CENTRES_TRACKS ? track_heads(wd, n, init) : 0;
+	if (nt) {
+		k = nt;     /* every track keeps a centre; newcomers join or open */
+	} else {
+		for (size_t i = 0; i < k; i++)
+			init[i] = (uint32_t)(first[key] + i);
+		rng_shuffle_u32(&t->r, init, k);
+	}
 
 	uint32_t *lab = buf(ws, B_LAB, n, sizeof *lab);
 	size_t nc;
@@ -809,6 +878,7 @@ int ckt_add(cktrack *t, const ck_rec *r, char *err, size_t errn)
 	q->score = r->score ? *r->score : 1.0f;
 	q->has_box = r->box != NULL;
 	q->has_vel = 0;
+	q->occl = -1;
 	if (r->box)
 		memcpy(q->box, r->box, sizeof q->box);
 	q->z = copy_into(q->z, &q->zcap, r->z, r->zdim, sizeof *q->z);

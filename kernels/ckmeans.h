@@ -31,6 +31,11 @@ enum {
 	CK_ORDER_NEAREST,   /* the closest (component, centre) pair first */
 };
 
+enum {
+	CK_CENTRES_KEY,     /* the detections of the current or key frame (the paper) */
+	CK_CENTRES_TRACKS,  /* the latest detection of every track in the window */
+};
+
 /* COP-KMeans, §4.4. Z: n x d points in window order (current frame first).
  * frame[i]: frame of point i (centres move to the most recent member).
  * grp[i]: must-link component of i, 0..ng-1 (the transitive closure: all
@@ -70,7 +75,17 @@ typedef struct ck_wdet {
 	uint32_t ncl, nml;
 	const float *box;           /* x, y, w, h, or NULL (only the motion gate reads it) */
 	const float *vel;           /* box-centre velocity in pixels a frame, or NULL */
+	int occluded;               /* box touches another of its frame (ck_mark_occluded) */
 } ck_wdet;
+
+/* The occlusion guard (not in the paper, off by default): marks the
+ * detections whose box overlaps another box of the same frame or lies
+ * less than margin pixels from it (margin 0: overlap only). Such an object may be partly hidden, so its visible mask,
+ * box and z can jump from one frame to the next; the temporal cannot-links
+ * of the stream and the motion gate, which read those jumps as evidence of
+ * two objects, leave marked detections alone. The n detections are in
+ * window order (a frame's detections are adjacent). */
+void ck_mark_occluded(ck_wdet *w, size_t n, double margin);
 
 /* The constraints of one window of n detections (§4.2, §4.3), in window
  * order. Must-links: detections with the same id, and the ml edges, closed
@@ -78,8 +93,8 @@ typedef struct ck_wdet {
  * appearance); returns their number ng. Cannot-links, between components
  * (ng x ng bytes at *cl, in ws, valid until the next call): the cl edges
  * within a frame; the cl edges between frames when the later detection has
- * no id yet (always, with static_all); every pair of different ids. Edges
- * to keys outside the window are ignored. */
+ * no id yet (always, with static_all) and neither is occluded; every pair
+ * of different ids. Edges to keys outside the window are ignored. */
 size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
 		      uint32_t *grp, const uint8_t **cl);
 
@@ -89,8 +104,9 @@ size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
  * predicts where it is in a later frame; an unassigned detection of
  * a later frame whose box overlaps that prediction by IoU <= thr cannot
  * link with the track. Adds those pairs to cl (ng x ng, from
- * ck_constraints); detections without a box are left alone. Returns the
- * number of pairs added. */
+ * ck_constraints); detections without a box, occluded detections and
+ * tracks whose last box is occluded are left alone, and the velocity skips
+ * occluded boxes. Returns the number of pairs added. */
 size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
 		       double thr);
 
@@ -111,8 +127,10 @@ typedef struct ck_opts {
 	                         when the later detection already has an id (the
 	                         reference applies them only to unlabelled ones) */
 	int order;            /* CK_ORDER_WINDOW (the reference) or CK_ORDER_NEAREST */
+	int centres;          /* first centres: CK_CENTRES_KEY (the paper) or CK_CENTRES_TRACKS */
 	int motion;           /* the motion gate (ck_motion_links), off by default */
 	double motion_iou;    /* its IoU threshold (0) */
+	double occlusion;     /* the occlusion guard's margin in pixels; < 0: off (default) */
 	assoc_opts assoc;     /* assoc.window follows window */
 	uint64_t seed;        /* centre order shuffles, k-means++ */
 } ck_opts;
@@ -137,6 +155,7 @@ typedef struct ck_stats {
 	uint64_t opened;       /* clusters opened for points with no feasible centre */
 	uint64_t births;       /* tracks started */
 	uint64_t motion_cl;    /* cannot-links added by the motion gate */
+	uint64_t occluded;     /* detections the occlusion guard marked (counted once) */
 	uint64_t dup_ids;      /* ids not given because the frame had them already */
 } ck_stats;
 

@@ -18,6 +18,7 @@ static const char usage[] =
 	"usage: ckmeans [-qv] [--window N] [--max-iter N] [--tol X] [--min-cluster-size N]\n"
 	"               [--min-cluster-score X] [--vote first|all] [--static-cl unlabelled|all]\n"
 	"               [--order window|nearest] [--motion-gate [--motion-iou X]]\n"
+	"               [--centres key|tracks] [--occlusion-margin PX]\n"
 	"               [--no-constraints [--n-init N] [--kmeans-iter N]]\n"
 	"               [--baseline iou [--match-iou X] [--max-age N]] [--seed N] [-o FILE] [FILE]";
 
@@ -103,6 +104,8 @@ static int segment_ck(run *u, cktrack *t, const ck_opts *o)
 		};
 		if (o->motion && o->constraints && !(d.has & MS_BOX))
 			die_rec(u, "no box (the motion gate needs one)");
+		if (o->occlusion >= 0 && o->constraints && !(d.has & MS_BOX))
+			die_rec(u, "no box (the occlusion guard needs one)");
 		if (!o->constraints)
 			c.ncl = c.nml = 0;
 		if (ckt_add(t, &c, err, sizeof err) != 0)
@@ -209,6 +212,8 @@ int main(int argc, char **argv)
 		{"order", required_argument, 0, 'O'},
 		{"motion-gate", no_argument, 0, 'g'},
 		{"motion-iou", required_argument, 0, 'G'},
+		{"occlusion-margin", required_argument, 0, 'C'},
+		{"centres", required_argument, 0, 'c'},
 		{"no-constraints", no_argument, 0, 'n'},
 		{"n-init", required_argument, 0, 'N'},
 		{"kmeans-iter", required_argument, 0, 'K'},
@@ -245,8 +250,14 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "nearest")) o.order = CK_ORDER_NEAREST;
 			else die_usage("--order: '%s' is not window or nearest\n%s", optarg, usage);
 			break;
+		case 'c':
+			if (!strcmp(optarg, "key")) o.centres = CK_CENTRES_KEY;
+			else if (!strcmp(optarg, "tracks")) o.centres = CK_CENTRES_TRACKS;
+			else die_usage("--centres: '%s' is not key or tracks\n%s", optarg, usage);
+			break;
 		case 'g': o.motion = 1; break;
 		case 'G': o.motion_iou = cli_num("--motion-iou", optarg, 0, 1); break;
+		case 'C': o.occlusion = cli_num("--occlusion-margin", optarg, 0, 1e6); break;
 		case 'n': o.constraints = 0; break;
 		case 'N': o.n_init = (int)cli_int("--n-init", optarg, 1, 100000); break;
 		case 'K': o.kmeans_iter = (int)cli_int("--kmeans-iter", optarg, 1, 1000000); break;
@@ -301,12 +312,12 @@ int main(int argc, char **argv)
 		const ck_stats *s = ckt_stats(t);
 		fprintf(stderr, "ckmeans: %llu records, %llu windows, %.2f iterations a window, "
 			"%llu at --max-iter, %llu clusters opened, %llu tracks, %llu motion cannot-links, "
-			"%llu ids not given twice in a frame\n",
+			"%llu occluded, %llu ids not given twice in a frame\n",
 			(unsigned long long)u.done, (unsigned long long)s->windows,
 			s->windows ? (double)s->iters / s->windows : 0.0,
 			(unsigned long long)s->unconverged, (unsigned long long)s->opened,
 			(unsigned long long)s->births, (unsigned long long)s->motion_cl,
-			(unsigned long long)s->dup_ids);
+			(unsigned long long)s->occluded, (unsigned long long)s->dup_ids);
 	}
 	ckt_free(t);
 	iout_free(it);

@@ -58,6 +58,8 @@ check "ckmeans: bad option value is a usage error" usage $BIN/ckmeans --window 0
 check "cgraph-build: bad metric is a usage error" usage $BIN/cgraph-build --metric cosine "$T/sp.det"
 check "ckmeans: unknown baseline is a usage error" usage $BIN/ckmeans --baseline sort "$T/sp.det"
 check "ckmeans: unknown order is a usage error" usage $BIN/ckmeans --order random "$T/sp.cg"
+check "ckmeans: unknown centres are a usage error" usage $BIN/ckmeans --centres all "$T/sp.cg"
+check "ckmeans: a negative occlusion margin is a usage error" usage $BIN/ckmeans --occlusion-margin -1 "$T/sp.cg"
 check "cgraph-build: a bad metric in a list is a usage error" usage $BIN/cgraph-build --metric embed,,box-iou "$T/sp.det"
 
 # With latent vectors (a small model trained on the video itself).
@@ -100,6 +102,15 @@ if [ -s "$T/spz.cg" ]; then
 		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($2 < 80) exit 1 } END { exit !found }' "$T/v.eval"
 	}
 	check "ckmeans --order nearest --motion-gate tracks Sprites-MOT (sMOTSA >= 80)" variants
+	guarded() {
+		$BIN/ckmeans -v -q --order nearest --motion-gate --motion-iou 0.3 --centres tracks \
+			--occlusion-margin 0 "$T/spz.cg" 2>"$T/g.log" >"$T/g.det" &&
+		grep -q ' [1-9][0-9]* occluded' "$T/g.log" &&
+		$BIN/mots-write -q --mots "$T/g.txt" "$T/g.det" &&
+		$BIN/mots-eval --gt "$T/sp/gt/gt_mots.txt" "$T/g.txt" >"$T/g.eval" &&
+		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($2 < 80) exit 1 } END { exit !found }' "$T/g.eval"
+	}
+	check "ckmeans --centres tracks --occlusion-margin tracks Sprites-MOT (sMOTSA >= 80)" guarded
 	same_bytes() {
 		$BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/a.det" && $BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/b.det" &&
 		cmp -s "$T/a.det" "$T/b.det" &&

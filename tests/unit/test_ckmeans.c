@@ -141,6 +141,59 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	ck_ws_free(ws);
 }
 
+Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
+{
+	/* frame 2: u and v abut (no overlap, no gap), x is alone;
+	 * frame 1: t (track 5), the same boxes as u and v but far apart */
+	float bu[4] = {10, 10, 8, 8}, bv[4] = {18, 10, 8, 8}, bx[4] = {60, 60, 8, 8};
+	float bt[4] = {2, 10, 8, 8}, bs[4] = {30, 10, 8, 8};
+	int64_t cu[] = {3}, cx[] = {3};
+	ck_wdet w[5] = {
+		{.f = 2, .k = 10, .box = bu, .cl = cu, .ncl = 1},
+		{.f = 2, .k = 11, .box = bv},
+		{.f = 2, .k = 12, .box = bx, .cl = cx, .ncl = 1},
+		{.f = 1, .k = 3, .id = 5, .box = bt},
+		{.f = 1, .k = 4, .id = 6, .box = bs},
+	};
+	ck_mark_occluded(w, 5, 0);
+	cr_assert_eq(w[0].occluded + w[1].occluded + w[2].occluded, 0, "abutting: not at margin 0");
+	ck_mark_occluded(w, 5, 1);
+	cr_assert(w[0].occluded && w[1].occluded);
+	cr_assert(!w[2].occluded && !w[3].occluded && !w[4].occluded, "frames are apart");
+	ck_wdet save[5];
+	memcpy(save, w, sizeof w);
+	ck_mark_occluded(w, 5, -1);
+	cr_assert_eq(w[0].occluded + w[1].occluded, 0, "a negative margin turns the guard off");
+	memcpy(w, save, sizeof w);
+
+	/* the stream's temporal cannot-link spares the occluded u, not x */
+	ck_ws *ws = ck_ws_new();
+	uint32_t grp[5];
+	const uint8_t *cl;
+	size_t ng = ck_constraints(ws, w, 5, 0, grp, &cl);
+	cr_assert_eq(cl[grp[0] * ng + grp[3]], 0, "u is occluded: its temporal cannot-link is dropped");
+	cr_assert_eq(cl[grp[2] * ng + grp[3]], 1, "x is not");
+
+	/* motion gate (track 5 has no velocity: predicted where it was): u
+	 * overlaps the prediction by IoU 0, v neither; a threshold of 0.5
+	 * forbids both when unmarked and only what does not touch when marked */
+	float near_[4] = {6, 10, 8, 8};   /* IoU 1/3 with bt */
+	w[0].box = near_;
+	uint8_t m[25];
+	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
+	memcpy(m, cl, ng * ng);
+	ck_motion_links(w, 5, grp, ng, m, 0.5);
+	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "occluded and touching the prediction: allowed");
+	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "occluded but off the prediction: forbidden");
+	cr_assert_eq(m[grp[3] * ng + grp[2]], 1);
+	w[0].occluded = w[1].occluded = 0;
+	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
+	memcpy(m, cl, ng * ng);
+	ck_motion_links(w, 5, grp, ng, m, 0.5);
+	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "unmarked, IoU 1/3 <= 0.5: forbidden");
+	ck_ws_free(ws);
+}
+
 Test(ckmeans, cop_centres_are_most_recent_members)
 {
 	ck_ws *ws = ck_ws_new();
@@ -299,12 +352,14 @@ static void add_obj(sim *s, int64_t f, int gt, float x, float y, float w, float 
 	s->z[i][2] = w / 12.8f, s->z[i][3] = h / 12.8f;
 }
 
-/* Runs cgraph (box IoU, alpha_t 1) and the tracker over s; ids out. */
+/* Runs cgraph (box IoU, alpha_t 1) and the tracker over s; ids out.
+ * with_edges: 0 none, 1 cgraph's, 2 only the same-frame ones. */
 static void run(const sim *s, const ck_opts *o, int64_t *ids, int with_edges)
 {
 	cg_opts go;
 	cg_opts_default(&go);
 	go.metric = CG_BOX_IOU;
+	go.alpha_t = with_edges == 2 ? 0 : 1;
 	cgraph *g = cg_new(&go);
 	cktrack *t = ckt_new(o);
 	cg_keys keys = {0};
@@ -314,7 +369,7 @@ static void run(const sim *s, const ck_opts *o, int64_t *ids, int with_edges)
 		cg_node n = {.f = s->f[i], .k = s->k[i], .z = s->z[i], .zdim = 4};
 		memcpy(n.box, s->box[i], sizeof n.box);
 		cr_assert_eq(cg_add(g, &n, &keys, err, sizeof err), 0, "%s", err);
-		ck_rec r = {.f = s->f[i], .k = s->k[i], .z = s->z[i], .zdim = 4};
+		ck_rec r = {.f = s->f[i], .k = s->k[i], .z = s->z[i], .zdim = 4, .box = s->box[i]};
 		if (with_edges)
 			r.cl = keys.k, r.ncl = (uint32_t)keys.n;
 		cr_assert_eq(ckt_add(t, &r, err, sizeof err), 0, "%s", err);
@@ -414,6 +469,93 @@ Test(cktrack, crossing_objects_keep_their_ids)
 	for (int i = 0; i < s.n; i++)
 		mx = ids[i] > mx ? ids[i] : mx;
 	cr_assert_eq(mx, 4);
+}
+
+/* The visible part of box a when box b is drawn over it: the bounding
+ * box of a's pixels outside b (0 x 0 when none is left). */
+static void visible_box(const float a[4], const float b[4], float out[4])
+{
+	int x0 = 1 << 20, y0 = 1 << 20, x1 = -1, y1 = -1;
+	for (int y = (int)a[1]; y < (int)(a[1] + a[3]); y++)
+		for (int x = (int)a[0]; x < (int)(a[0] + a[2]); x++) {
+			if (x >= b[0] && x < b[0] + b[2] && y >= b[1] && y < b[1] + b[3])
+				continue;
+			x0 = x < x0 ? x : x0, y0 = y < y0 ? y : y0;
+			x1 = x > x1 ? x : x1, y1 = y > y1 ? y : y1;
+		}
+	out[0] = (float)x0, out[1] = (float)y0;
+	out[2] = x1 < 0 ? 0 : (float)(x1 - x0 + 1), out[3] = y1 < 0 ? 0 : (float)(y1 - y0 + 1);
+}
+
+/* Object 1 moves right and passes behind object 2, which moves down
+ * across its path: only 1's visible box is seen, so while hidden its box
+ * (and the z made from it) shrinks and jumps. n: frames. */
+static void occlusion_scene(sim *s, int n)
+{
+	s->n = 0;
+	for (int f = 1; f <= n; f++) {
+		float a[4] = {4.0f * f, 40, 16, 16}, b[4] = {64, 30 + 0.5f * f, 10, 40}, v[4];
+		visible_box(a, b, v);
+		if (v[2] > 0)
+			add_obj(s, f, 1, v[0], v[1], v[2], v[3]);
+		add_obj(s, f, 2, b[0], b[1], b[2], b[3]);
+	}
+}
+
+Test(cktrack, occlusion_guard_and_track_centres_keep_a_hidden_object)
+{
+	static sim s;
+	occlusion_scene(&s, 30);
+	ck_opts o;
+	ck_opts_default(&o);
+	o.order = CK_ORDER_NEAREST;
+	o.motion = 1;
+	o.motion_iou = 0.3;
+	int64_t ids[4096];
+	int sw, un, sh;
+	run(&s, &o, ids, 1);
+	score(&s, ids, &sw, &un, &sh);
+	cr_log_info("without the guard: %d switches, %d unlabelled", sw, un);
+	int sw_plain = sw + un;
+	o.occlusion = 0;
+	o.centres = CK_CENTRES_TRACKS;
+	run(&s, &o, ids, 1);
+	score(&s, ids, &sw, &un, &sh);
+	cr_assert_eq(sw, 0, "%d switches", sw);
+	cr_assert_eq(un, 0);
+	cr_assert_eq(sh, 0);
+	cr_assert_gt(sw_plain, 0, "the scene must break the tracker without the guard");
+}
+
+Test(cktrack, track_centres_follow_each_tracks_latest_detection)
+{
+	/* A drifts right and leaves after frame 5; B jumps left (think: its
+	 * box shrinking behind an occluder) and ends up near A. In the window
+	 * of frame 6 the key frame is 4: B's first centre is its frame-4
+	 * detection, far from B_6, so B_6 joins the cluster of A's frame-4
+	 * centre. From each track's latest detection, B_6 stays with B. */
+	static const float ax[5] = {101, 102, 103, 104, 105};
+	static const float bx[6] = {160, 150, 140, 124, 108, 107.5f};
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 6; f++) {
+		if (f <= 5)
+			add_obj(&s, f, 1, ax[f - 1] - 5, 45, 10, 10);
+		add_obj(&s, f, 2, bx[f - 1] - 5, 45, 10, 10);
+	}
+	ck_opts o;
+	ck_opts_default(&o);
+	o.order = CK_ORDER_NEAREST;
+	int64_t ids[4096];
+	run(&s, &o, ids, 2);
+	cr_assert_eq(ids[s.n - 1], ids[0], "key-frame centres: B_6 takes A's id (the case guarded against)");
+	o.centres = CK_CENTRES_TRACKS;
+	run(&s, &o, ids, 2);
+	int sw, un, sh;
+	score(&s, ids, &sw, &un, &sh);
+	cr_assert_eq(sw, 0);
+	cr_assert_eq(ids[s.n - 1], ids[s.n - 2], "B_6 keeps B's id");
+	cr_assert_neq(ids[0], ids[1]);
 }
 
 Test(cktrack, same_frame_cannot_links_separate_identical_features)
