@@ -125,9 +125,12 @@ static void cu_upload(nn_backend *be, void *dst, const void *src, size_t bytes)
 {
 	if (!bytes)
 		return;
-	/* from pageable memory the call returns once src has been staged, so
-	 * the caller may reuse src at once */
+	/* Callers free or reuse src at once (dhae.c uploads a stack array and
+	 * frees its host weights right after). For pageable memory the CUDA
+	 * docs only say the async copy "might be synchronous", and for pinned
+	 * memory it is not, so wait for it. */
 	CU_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, cu_of(be)->stream));
+	CU_CHECK(cudaStreamSynchronize(cu_of(be)->stream));
 }
 
 static void cu_download(nn_backend *be, void *dst, const void *src, size_t bytes)

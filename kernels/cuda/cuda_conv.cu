@@ -220,6 +220,20 @@ static bool next_algo(cu_algos *a, cudnnStatus_t s)
 	return false;
 }
 
+/* Runs call(algo, workspace, bytes) with a's algorithm in use, moving to
+ * the next candidate while cuDNN answers "not supported"; dies on any
+ * other error. The three cuDNN calls below differ only in call. */
+template <typename Call>
+static void run_algo(cu_impl *c, const cu_plan *pl, cu_algos *a, const char *name, Call call)
+{
+	cudnnStatus_t s;
+	do {
+		void *ws = cu_grow(c, &c->ws, &c->ws_cap, a->ws[a->cur]);
+		s = call(a->algo[a->cur], ws, a->ws[a->cur]);
+	} while (s != CUDNN_STATUS_SUCCESS && next_algo(a, s));
+	conv_check(s, name, pl, a);
+}
+
 /* Each runs the plan's algorithm on 16-byte aligned views of its arrays
  * (cu_aligned_*: copies only for arrays the caller passed misaligned). */
 
@@ -227,17 +241,12 @@ static bool next_algo(cu_algos *a, cudnnStatus_t s)
 static void run_fwd(nn_backend *be, cu_plan *pl, const float *p, const float *w, float *q)
 {
 	cu_impl *c = cu_of(be);
-	cu_algos *a = &pl->fwd;
 	const float *pv = cu_aligned_in(be, 0, p, pl->np), *wv = cu_aligned_in(be, 1, w, pl->nw);
 	float *qv = cu_aligned_out(be, 2, q, pl->nq, 0);
-	cudnnStatus_t s;
-	do {
-		void *ws = cu_grow(c, &c->ws, &c->ws_cap, a->ws[a->cur]);
-		s = cudnnConvolutionForward(c->dnn, &one, pl->p, pv, pl->w, wv, pl->conv,
-		                            (cudnnConvolutionFwdAlgo_t)a->algo[a->cur], ws, a->ws[a->cur],
-		                            &zero, pl->q, qv);
-	} while (s != CUDNN_STATUS_SUCCESS && next_algo(a, s));
-	conv_check(s, "cudnnConvolutionForward", pl, a);
+	run_algo(c, pl, &pl->fwd, "cudnnConvolutionForward", [&](int algo, void *ws, size_t wsb) {
+		return cudnnConvolutionForward(c->dnn, &one, pl->p, pv, pl->w, wv, pl->conv,
+		                               (cudnnConvolutionFwdAlgo_t)algo, ws, wsb, &zero, pl->q, qv);
+	});
 	cu_aligned_done(be, q, qv, pl->nq);
 }
 
@@ -245,17 +254,12 @@ static void run_fwd(nn_backend *be, cu_plan *pl, const float *p, const float *w,
 static void run_bwd_data(nn_backend *be, cu_plan *pl, const float *w, const float *q, float *p)
 {
 	cu_impl *c = cu_of(be);
-	cu_algos *a = &pl->bwd_data;
 	const float *wv = cu_aligned_in(be, 0, w, pl->nw), *qv = cu_aligned_in(be, 1, q, pl->nq);
 	float *pv = cu_aligned_out(be, 2, p, pl->np, 0);
-	cudnnStatus_t s;
-	do {
-		void *ws = cu_grow(c, &c->ws, &c->ws_cap, a->ws[a->cur]);
-		s = cudnnConvolutionBackwardData(c->dnn, &one, pl->w, wv, pl->q, qv, pl->conv,
-		                                 (cudnnConvolutionBwdDataAlgo_t)a->algo[a->cur], ws,
-		                                 a->ws[a->cur], &zero, pl->p, pv);
-	} while (s != CUDNN_STATUS_SUCCESS && next_algo(a, s));
-	conv_check(s, "cudnnConvolutionBackwardData", pl, a);
+	run_algo(c, pl, &pl->bwd_data, "cudnnConvolutionBackwardData", [&](int algo, void *ws, size_t wsb) {
+		return cudnnConvolutionBackwardData(c->dnn, &one, pl->w, wv, pl->q, qv, pl->conv,
+		                                    (cudnnConvolutionBwdDataAlgo_t)algo, ws, wsb, &zero, pl->p, pv);
+	});
 	cu_aligned_done(be, p, pv, pl->np);
 }
 
@@ -263,17 +267,12 @@ static void run_bwd_data(nn_backend *be, cu_plan *pl, const float *w, const floa
 static void run_bwd_filter(nn_backend *be, cu_plan *pl, const float *p, const float *q, float *dw)
 {
 	cu_impl *c = cu_of(be);
-	cu_algos *a = &pl->bwd_filter;
 	const float *pv = cu_aligned_in(be, 0, p, pl->np), *qv = cu_aligned_in(be, 1, q, pl->nq);
 	float *wv = cu_aligned_out(be, 2, dw, pl->nw, 0);
-	cudnnStatus_t s;
-	do {
-		void *ws = cu_grow(c, &c->ws, &c->ws_cap, a->ws[a->cur]);
-		s = cudnnConvolutionBackwardFilter(c->dnn, &one, pl->p, pv, pl->q, qv, pl->conv,
-		                                   (cudnnConvolutionBwdFilterAlgo_t)a->algo[a->cur], ws,
-		                                   a->ws[a->cur], &zero, pl->w, wv);
-	} while (s != CUDNN_STATUS_SUCCESS && next_algo(a, s));
-	conv_check(s, "cudnnConvolutionBackwardFilter", pl, a);
+	run_algo(c, pl, &pl->bwd_filter, "cudnnConvolutionBackwardFilter", [&](int algo, void *ws, size_t wsb) {
+		return cudnnConvolutionBackwardFilter(c->dnn, &one, pl->p, pv, pl->q, qv, pl->conv,
+		                                      (cudnnConvolutionBwdFilterAlgo_t)algo, ws, wsb, &zero, pl->w, wv);
+	});
 	cu_aligned_done(be, dw, wv, pl->nw);
 }
 
