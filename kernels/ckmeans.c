@@ -612,7 +612,7 @@ void ck_mark_occluded(ck_wdet *w, size_t n, double margin)
 }
 
 size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
-		       double thr)
+		       double thr, double margin)
 {
 	size_t added = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -648,13 +648,15 @@ size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t n
 		for (size_t j = 0; j < n; j++) {
 			if (w[j].id != 0 || !w[j].box || w[j].f <= w[i].f)
 				continue;
-			/* an occluded box, or a prediction from one, only has to
-			 * touch: a partly hidden object's box shrinks and shifts */
-			double t = w[j].occluded || w[l].occluded ? 0 : thr;
 			double dt = (double)(w[j].f - fl);
 			float pred[4] = {(float)(last[0] + vx * dt), (float)(last[1] + vy * dt), last[2], last[3]};
+			/* an occluded box, or a prediction from one, only has to
+			 * come as near as the guard's margin: a partly hidden
+			 * object's box shrinks and shifts */
+			int off = w[j].occluded || w[l].occluded ? !boxes_near(pred, w[j].box, margin)
+								 : cg_box_iou(pred, w[j].box) <= thr;
 			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
-			if (cg_box_iou(pred, w[j].box) <= t && !*e) {
+			if (off && !*e) {
 				*e = cl[(size_t)grp[j] * ng + grp[i]] = 1;
 				added++;
 			}
@@ -784,7 +786,8 @@ static void cluster_window(cktrack *t, int64_t fr)
 		const uint8_t *cl;
 		size_t ng = ck_constraints(ws, wd, n, t->o.static_cl_all, grp, &cl);
 		if (t->o.motion)   /* cl is this workspace's own buffer */
-			t->st.motion_cl += ck_motion_links(wd, n, grp, ng, (uint8_t *)cl, t->o.motion_iou);
+			t->st.motion_cl += ck_motion_links(wd, n, grp, ng, (uint8_t *)cl, t->o.motion_iou,
+							   t->o.occlusion);
 		int it;
 		nc = ck_cop_kmeans(ws, Z, n, d, frame, grp, ng, cl, init, k,
 				   t->o.max_iter, tol, t->o.order, lab, &it);

@@ -103,12 +103,14 @@ size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
  * centres in the window (else at that detection's vel, else not moved)
  * predicts where it is in a later frame; an unassigned detection of
  * a later frame whose box overlaps that prediction by IoU <= thr cannot
- * link with the track. Adds those pairs to cl (ng x ng, from
- * ck_constraints); detections without a box, occluded detections and
- * tracks whose last box is occluded are left alone, and the velocity skips
- * occluded boxes. Returns the number of pairs added. */
+ * link with the track. Occluded detections (ck_mark_occluded), and
+ * predictions from an occluded box, are held to less: only a box that
+ * neither overlaps the prediction nor lies less than margin pixels from it
+ * is forbidden; the velocity skips occluded boxes. Adds those pairs to cl
+ * (ng x ng, from ck_constraints); detections without a box are left
+ * alone. Returns the number of pairs added. */
 size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
-		       double thr);
+		       double thr, double margin);
 
 /* The frame whose detections are the first centres, given the number of
  * detections of each of nf frames in window order (current first): the

@@ -29,10 +29,11 @@ describe() {
 	m*_g*) echo "$1" | awk -F_ '{ sub(/^m/, "", $1); sub(/^g/, "", $2); printf "--match-iou %s --max-age %s", $1, $2 }' ;;
 	*) echo "$1" | awk -F_ '{
 		for (i = 1; i <= NF; i++) { k = substr($i, 1, 1); v[k] = substr($i, 2) }
-		if (v["e"] == "") { printf "alpha-t %s, window %s, order %s, motion gate %s", v["a"], v["w"], v["o"],
-			v["m"] == "-" ? "off" : "IoU<=" v["m"]; exit }
-		printf "%salpha-t %s, embed-thr %s, window %s, order %s, motion gate %s", v["x"] == "box" ? "metric embed,box-iou, " : "",
-			v["a"], v["e"], v["w"], v["o"], v["m"] == "-" ? "off" : "IoU<=" v["m"] }' ;;
+		x = (v["c"] != "" ? ", centres " v["c"] : "") (v["h"] != "" ? ", occlusion margin " v["h"] : "")
+		if (v["e"] == "") { printf "alpha-t %s, window %s, order %s, motion gate %s%s", v["a"], v["w"], v["o"],
+			v["m"] == "-" ? "off" : "IoU<=" v["m"], x; exit }
+		printf "%salpha-t %s, embed-thr %s, window %s, order %s, motion gate %s%s", v["x"] == "box" ? "metric embed,box-iou, " : "",
+			v["a"], v["e"], v["w"], v["o"], v["m"] == "-" ? "off" : "IoU<=" v["m"], x }' ;;
 	esac
 }
 
@@ -106,7 +107,8 @@ done
 best() {   # DIR GLOB-OF-CONFIGURATIONS
 	for f in $1/$2.eval; do
 		[ -f "$f" ] || continue
-		case $f in *xbox*) [ "$3" = box ] || continue ;; esac
+		case $f in *xbox*) [ "$3" = box ] || [ "$3" = any ] || continue ;; esac
+		case $f in *_ctracks*) [ "$3" = occ ] || [ "$3" = any ] || continue ;; esac
 		echo "$(col "$f" IDF1 IDF1) $(col "$f" IDF1 MOTA) $(basename "$f" .eval)"
 	done | awk '{ s = $1 + $2; if (!n++ || s > b) { b = s; c = $3; i = $1; m = $2 } }
 	            END { if (n) printf "%s | %s | %s | %d", c, i, m, n }'
@@ -127,7 +129,8 @@ for d in mnist sprites; do
 		echo "| $w | nearest | $(best "$dir" '*_onearest_w3_m-') |"
 		echo "| $w | nearest + motion gate | $(best "$dir" '*_onearest_w3_m[0-9]*') |"
 		echo "| $w | embed,box-iou graph | $(best "$dir" '*_xbox_*_m-' box) |"
-		echo "| $w | any (all of the sweep) | $(best "$dir" '*' box) |"
+		echo "| $w | + track centres, occlusion guard | $(best "$dir" '*_ctracks_*' occ) |"
+		echo "| $w | any (all of the sweep) | $(best "$dir" '*' any) |"
 	done
 	echo
 done

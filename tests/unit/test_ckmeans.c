@@ -118,7 +118,7 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	cr_assert_eq(ng, 3);
 	uint8_t m[9];
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(w, 4, grp, ng, m, 0), 1);
+	cr_assert_eq(ck_motion_links(w, 4, grp, ng, m, 0, -1), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1, "v is off the predicted path");
 	cr_assert_eq(m[grp[1] * ng + grp[2]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 0, "u is where the track should be");
@@ -130,12 +130,12 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	};
 	ng = ck_constraints(ws, one, 3, 0, grp, &cl);
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, 0), 1);
+	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, 0, -1), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1);
 	/* without a velocity, the prediction stays put: v is fine, u is not */
 	one[2].vel = NULL;
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, 0), 1);
+	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, 0, -1), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 0);
 	ck_ws_free(ws);
@@ -175,21 +175,26 @@ Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
 	cr_assert_eq(cl[grp[2] * ng + grp[3]], 1, "x is not");
 
 	/* motion gate (track 5 has no velocity: predicted where it was): u
-	 * overlaps the prediction by IoU 0, v neither; a threshold of 0.5
-	 * forbids both when unmarked and only what does not touch when marked */
+	 * overlaps the prediction by IoU 1/3, v not at all (8 px away); a
+	 * threshold of 0.5 forbids both when unmarked; when marked, only
+	 * what is not within the margin of the prediction */
 	float near_[4] = {6, 10, 8, 8};   /* IoU 1/3 with bt */
 	w[0].box = near_;
 	uint8_t m[25];
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	ck_motion_links(w, 5, grp, ng, m, 0.5);
+	ck_motion_links(w, 5, grp, ng, m, 0.5, 0);
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "occluded and touching the prediction: allowed");
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "occluded but off the prediction: forbidden");
 	cr_assert_eq(m[grp[3] * ng + grp[2]], 1);
+	memcpy(m, cl, ng * ng);
+	ck_motion_links(w, 5, grp, ng, m, 0.5, 9);
+	cr_assert_eq(m[grp[3] * ng + grp[1]], 0, "v is 8 px from the prediction: within a margin of 9");
+	cr_assert_eq(m[grp[3] * ng + grp[2]], 1, "x is not occluded: held to the IoU threshold");
 	w[0].occluded = w[1].occluded = 0;
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	ck_motion_links(w, 5, grp, ng, m, 0.5);
+	ck_motion_links(w, 5, grp, ng, m, 0.5, 0);
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "unmarked, IoU 1/3 <= 0.5: forbidden");
 	ck_ws_free(ws);
 }
