@@ -10,14 +10,14 @@
 #   OUT=dir       where everything goes (default out/demo)
 #   EPOCHS=N      training epochs (default 40)
 #   FRAMES=N      test video length (default 1000)
-#   EMBED_THR=X   cgraph-build --embed-thr (default 4.0, chosen for this
+#   EMBED_THR=X   cgraph-build --embed-thr (default 0.8, chosen for this
 #                 model on a validation video: pipelines/RESULTS.md)
 set -e
 BIN=${BIN:-$(cd "$(dirname "$0")/.." && pwd)/bin}
 OUT=${OUT:-out/demo}
 EPOCHS=${EPOCHS:-40}
 FRAMES=${FRAMES:-1000}
-EMBED_THR=${EMBED_THR:-4.0}
+EMBED_THR=${EMBED_THR:-0.8}
 mkdir -p "$OUT"
 say() { printf '\n== %s\n' "$*" >&2; }
 
@@ -36,7 +36,7 @@ say "3/5 track: extract | embed | constraint graph | constrained k-means | write
 	--images "$OUT/test/img1" | "$BIN/ae-embed" -q -m "$OUT/model.mp" -o "$OUT/test.z"
 "$BIN/cgraph-build" -q --metric embed --alpha-t 2 --embed-thr $EMBED_THR "$OUT/test.z" \
 	| "$BIN/ckmeans" -q --vote all --min-cluster-score 0 --order nearest \
-		--motion-gate --motion-iou 0.3 --centres tracks --occlusion-margin 1 \
+		--motion-gate --motion-iou 0.1 --centres tracks --occlusion-margin 1 \
 	| tee "$OUT/tracks.det" \
 	| "$BIN/mots-write" -q --first 1 --mots "$OUT/tracks.txt" --mot "$OUT/tracks_mot.txt" \
 		--overlay "$OUT/overlay" --images "$OUT/test/img1"
