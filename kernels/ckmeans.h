@@ -80,11 +80,12 @@ typedef struct ck_wdet {
 
 /* The occlusion guard (not in the paper, off by default): marks the
  * detections whose box overlaps another box of the same frame or lies
- * less than margin pixels from it (margin 0: overlap only). Such an object may be partly hidden, so its visible mask,
- * box and z can jump from one frame to the next; the temporal cannot-links
- * of the stream and the motion gate, which read those jumps as evidence of
- * two objects, leave marked detections alone. The n detections are in
- * window order (a frame's detections are adjacent). */
+ * less than margin pixels from it (margin 0: overlap only; < 0: marks
+ * nothing). Such an object may be partly hidden, so its visible mask, box
+ * and z can jump from one frame to the next: ck_constraints drops the
+ * temporal cannot-links of marked detections and ck_motion_links holds
+ * them to the margin only, as both would read the jump as two objects.
+ * The n detections are in window order (a frame's detections adjacent). */
 void ck_mark_occluded(ck_wdet *w, size_t n, double margin);
 
 /* The constraints of one window of n detections (§4.2, §4.3), in window

@@ -34,17 +34,15 @@ say "2/5 train: the autoencoder on the training detections, no labels ($EPOCHS e
 say "3/5 track: extract | embed | constraint graph | constrained k-means | write"
 "$BIN/mots-extract" -q --mots "$OUT/test/gt/gt_mots.txt" --keep-ids --patch 28 \
 	--images "$OUT/test/img1" | "$BIN/ae-embed" -q -m "$OUT/model.mp" -o "$OUT/test.z"
-"$BIN/cgraph-build" -q --metric embed --alpha-t 2 --embed-thr $EMBED_THR "$OUT/test.z" \
-	| "$BIN/ckmeans" -q --vote all --min-cluster-score 0 --order nearest \
-		--motion-gate --motion-iou 0.1 --centres tracks --occlusion-margin 1 \
+"$BIN/cgraph-build" -q --metric embed --alpha-t 2 --embed-thr $EMBED_THR -o "$OUT/test.cg" "$OUT/test.z"
+"$BIN/ckmeans" -q --vote all --min-cluster-score 0 --order nearest \
+		--motion-gate --motion-iou 0.1 --centres tracks --occlusion-margin 1 "$OUT/test.cg" \
 	| tee "$OUT/tracks.det" \
 	| "$BIN/mots-write" -q --first 1 --mots "$OUT/tracks.txt" --mot "$OUT/tracks_mot.txt" \
 		--overlay "$OUT/overlay" --images "$OUT/test/img1"
-"$BIN/cgraph-build" -q --metric embed --alpha-t 2 --embed-thr $EMBED_THR "$OUT/test.z" \
-	| "$BIN/ckmeans" -q --vote all --min-cluster-score 0 \
+"$BIN/ckmeans" -q --vote all --min-cluster-score 0 "$OUT/test.cg" \
 	| "$BIN/mots-write" -q --mot "$OUT/paper_mot.txt"
-"$BIN/mots-extract" -q --mots "$OUT/test/gt/gt_mots.txt" --patch 28 \
-	| "$BIN/ckmeans" -q --baseline iou --match-iou 0.3 \
+"$BIN/ckmeans" -q --baseline iou --match-iou 0.3 "$OUT/test.z" \
 	| "$BIN/mots-write" -q --mot "$OUT/iou_mot.txt"
 
 say "4/5 score: boxes against the tight ground-truth boxes (py-motmetrics rules)"
