@@ -1,6 +1,7 @@
 #include "ckmeans.h"
 #include "cgraph.h"
 #include "err.h"
+#include "relink.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -382,6 +383,8 @@ void ck_opts_default(ck_opts *o)
 	o->motion = 0;
 	o->motion_iou = 0;
 	o->occlusion = -1;
+	o->relink = 0;
+	o->relink_iou = 0.1;
 	assoc_opts_default(&o->assoc);
 	o->seed = 1;
 }
@@ -401,6 +404,7 @@ struct cktrack {
 	ck_opts o;
 	rng r;
 	ck_ws *ws;
+	relinker *rl;           /* lost tracks, with relink on */
 	rec *q;                 /* ring of held detections, input order */
 	size_t head, len, cap;
 	size_t ready;           /* final ones at the front */
@@ -417,6 +421,7 @@ cktrack *ckt_new(const ck_opts *o)
 	t->o.assoc.window = o->window;
 	rng_seed(&t->r, o->seed);
 	t->ws = ck_ws_new();
+	t->rl = rl_new();
 	t->cap = 64;
 	t->q = xcalloc(t->cap, sizeof *t->q);
 	t->next_id = 1;
@@ -434,6 +439,7 @@ void ckt_free(cktrack *t)
 	}
 	free(t->q);
 	ck_ws_free(t->ws);
+	rl_free(t->rl);
 	free(t);
 }
 
@@ -442,6 +448,7 @@ void ckt_reset(cktrack *t)
 	t->head = t->len = t->ready = 0;
 	t->started = 0;
 	t->next_id = 1;
+	rl_reset(t->rl);
 }
 
 size_t ckt_ready(const cktrack *t)
@@ -722,6 +729,28 @@ static size_t track_heads(const ck_wdet *w, size_t n, uint32_t *out)
 	return m;
 }
 
+/* A cluster of m members (window positions mm, window order) has just
+ * become a new track, ids mid: if its oldest box continues a track lost
+ * from the window (lo: the window's first frame) within the relink gap,
+ * the members take that track's id and the new id is given back. */
+static void relink_birth(cktrack *t, const uint32_t *wpos, const uint32_t *mm, size_t m,
+			 int64_t *mid, int64_t lo)
+{
+	const rec *first = NULL;
+	for (size_t j = m; j-- > 0 && !first;)
+		if (qat(t, wpos[mm[j]])->has_box)
+			first = qat(t, wpos[mm[j]]);
+	if (!first)
+		return;
+	int64_t id = rl_match(t->rl, first->f, first->box, lo, t->o.relink, t->o.relink_iou);
+	if (!id)
+		return;
+	for (size_t j = 0; j < m; j++)
+		mid[j] = id;
+	t->next_id--;   /* the new id went to no one */
+	t->st.relinked++;
+}
+
 /* Clusters the window ending at frame fr and writes the new ids back. */
 static void cluster_window(cktrack *t, int64_t fr)
 {
@@ -822,8 +851,11 @@ static void cluster_window(cktrack *t, int64_t fr)
 			mid[j] = r->id;
 			msc[j] = r->has_score ? r->score : 1.0f;
 		}
-		if (assoc_cluster(&t->o.assoc, m, mid, msc, &t->next_id) == ASSOC_BIRTH)
+		if (assoc_cluster(&t->o.assoc, m, mid, msc, &t->next_id) == ASSOC_BIRTH) {
 			t->st.births++;
+			if (t->o.relink > 0)
+				relink_birth(t, wpos, mm, m, mid, lo);
+		}
 		for (size_t j = 0; j < m; j++) {
 			rec *r = qat(t, wpos[mm[j]]);
 			if (r->id == 0 && mid[j] != 0 && id_in_frame(t, s, r, mid[j])) {
@@ -835,6 +867,14 @@ static void cluster_window(cktrack *t, int64_t fr)
 	}
 	if (t->o.motion)
 		track_velocities(t, s);
+	if (t->o.relink > 0) {
+		for (size_t i = s; i < t->len; i++) {
+			const rec *r = qat(t, i);
+			if (r->id > 0 && r->has_box)
+				rl_see(t->rl, r->id, r->f, r->box);
+		}
+		rl_forget(t->rl, lo - t->o.relink - 1);
+	}
 }
 
 static void process(cktrack *t, int64_t fr)

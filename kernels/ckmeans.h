@@ -134,6 +134,8 @@ typedef struct ck_opts {
 	int motion;           /* the motion gate (ck_motion_links), off by default */
 	double motion_iou;    /* its IoU threshold (0) */
 	double occlusion;     /* the occlusion guard's margin in pixels; < 0: off (default) */
+	int relink;           /* frames a track may be missed and re-linked across (relink.h); 0: off */
+	double relink_iou;    /* least IoU of a new track's first box with the prediction (0.1) */
 	assoc_opts assoc;     /* assoc.window follows window */
 	uint64_t seed;        /* centre order shuffles, k-means++ */
 } ck_opts;
@@ -160,6 +162,7 @@ typedef struct ck_stats {
 	uint64_t motion_cl;    /* cannot-links added by the motion gate */
 	uint64_t occluded;     /* detections the occlusion guard marked (counted once) */
 	uint64_t dup_ids;      /* ids not given because the frame had them already */
+	uint64_t relinked;     /* new tracks that took the id of a lost one (--relink) */
 } ck_stats;
 
 typedef struct cktrack cktrack;

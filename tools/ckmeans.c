@@ -19,6 +19,7 @@ static const char usage[] =
 	"               [--min-cluster-score X] [--vote first|all] [--static-cl unlabelled|all]\n"
 	"               [--order window|nearest] [--motion-gate [--motion-iou X]]\n"
 	"               [--centres key|tracks] [--occlusion-margin PX]\n"
+	"               [--relink FRAMES [--relink-iou X]]\n"
 	"               [--no-constraints [--n-init N] [--kmeans-iter N]]\n"
 	"               [--baseline iou [--match-iou X] [--max-age N]] [--seed N] [-o FILE] [FILE]";
 
@@ -106,6 +107,8 @@ static int segment_ck(run *u, cktrack *t, const ck_opts *o)
 			die_rec(u, "no box (the motion gate needs one)");
 		if (o->occlusion >= 0 && o->constraints && !(d.has & MS_BOX))
 			die_rec(u, "no box (the occlusion guard needs one)");
+		if (o->relink > 0 && !(d.has & MS_BOX))
+			die_rec(u, "no box (--relink needs one)");
 		if (!o->constraints)
 			c.ncl = c.nml = 0;
 		if (ckt_add(t, &c, err, sizeof err) != 0)
@@ -214,6 +217,8 @@ int main(int argc, char **argv)
 		{"motion-iou", required_argument, 0, 'G'},
 		{"occlusion-margin", required_argument, 0, 'C'},
 		{"centres", required_argument, 0, 'c'},
+		{"relink", required_argument, 0, 'L'},
+		{"relink-iou", required_argument, 0, 'R'},
 		{"no-constraints", no_argument, 0, 'n'},
 		{"n-init", required_argument, 0, 'N'},
 		{"kmeans-iter", required_argument, 0, 'K'},
@@ -258,6 +263,8 @@ int main(int argc, char **argv)
 		case 'g': o.motion = 1; break;
 		case 'G': o.motion_iou = cli_num("--motion-iou", optarg, 0, 1); break;
 		case 'C': o.occlusion = cli_num("--occlusion-margin", optarg, 0, 1e6); break;
+		case 'L': o.relink = (int)cli_int("--relink", optarg, 0, 1000000); break;
+		case 'R': o.relink_iou = cli_num("--relink-iou", optarg, 0, 1); break;
 		case 'n': o.constraints = 0; break;
 		case 'N': o.n_init = (int)cli_int("--n-init", optarg, 1, 100000); break;
 		case 'K': o.kmeans_iter = (int)cli_int("--kmeans-iter", optarg, 1, 1000000); break;
@@ -312,12 +319,13 @@ int main(int argc, char **argv)
 		const ck_stats *s = ckt_stats(t);
 		fprintf(stderr, "ckmeans: %llu records, %llu windows, %.2f iterations a window, "
 			"%llu at --max-iter, %llu clusters opened, %llu tracks, %llu motion cannot-links, "
-			"%llu occluded, %llu ids not given twice in a frame\n",
+			"%llu occluded, %llu relinked, %llu ids not given twice in a frame\n",
 			(unsigned long long)u.done, (unsigned long long)s->windows,
 			s->windows ? (double)s->iters / s->windows : 0.0,
 			(unsigned long long)s->unconverged, (unsigned long long)s->opened,
 			(unsigned long long)s->births, (unsigned long long)s->motion_cl,
-			(unsigned long long)s->occluded, (unsigned long long)s->dup_ids);
+			(unsigned long long)s->occluded, (unsigned long long)s->relinked,
+			(unsigned long long)s->dup_ids);
 	}
 	ckt_free(t);
 	iout_free(it);

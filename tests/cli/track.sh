@@ -60,6 +60,7 @@ check "ckmeans: unknown baseline is a usage error" usage $BIN/ckmeans --baseline
 check "ckmeans: unknown order is a usage error" usage $BIN/ckmeans --order random "$T/sp.cg"
 check "ckmeans: unknown centres are a usage error" usage $BIN/ckmeans --centres all "$T/sp.cg"
 check "ckmeans: a negative occlusion margin is a usage error" usage $BIN/ckmeans --occlusion-margin -1 "$T/sp.cg"
+check "ckmeans: a relink IoU above 1 is a usage error" usage $BIN/ckmeans --relink 3 --relink-iou 2 "$T/sp.cg"
 check "cgraph-build: a bad metric in a list is a usage error" usage $BIN/cgraph-build --metric embed,,box-iou "$T/sp.det"
 
 # With latent vectors (a small model trained on the video itself).
@@ -111,6 +112,22 @@ if [ -s "$T/spz.cg" ]; then
 		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($2 < 80) exit 1 } END { exit !found }' "$T/g.eval"
 	}
 	check "ckmeans --centres tracks --occlusion-margin tracks Sprites-MOT (sMOTSA >= 80)" guarded
+	# Frames 60-63 missing: the window cannot span the gap, --relink can.
+	gap() {
+		awk '$1 < 60 || $1 > 63' "$T/sp/gt/gt_mots.txt" >"$T/gap.txt" &&
+		$BIN/mots-extract -q --mots "$T/gap.txt" --patch 28 | $BIN/ae-embed -q -m "$T/m.mp" |
+			$BIN/cgraph-build -q >"$T/gap.cg" &&
+		$BIN/ckmeans -q --order nearest "$T/gap.cg" | $BIN/mots-write -q --mots "$T/gap0.txt" &&
+		$BIN/ckmeans -q -v --order nearest --relink 4 "$T/gap.cg" 2>"$T/gap.log" |
+			$BIN/mots-write -q --mots "$T/gap1.txt" &&
+		grep -q ' [1-9][0-9]* relinked' "$T/gap.log" &&
+		$BIN/mots-eval --gt "$T/gap.txt" "$T/gap0.txt" >"$T/gap0.eval" &&
+		$BIN/mots-eval --gt "$T/gap.txt" "$T/gap1.txt" >"$T/gap1.eval" &&
+		awk '$1 == "COMBINED" && NF == 15 { ids[++n] = $11 }
+		     END { print "IDS without --relink " ids[1] ", with " ids[2]; exit !(n == 2 && ids[2] < ids[1]) }' \
+			"$T/gap0.eval" "$T/gap1.eval" >&2
+	}
+	check "ckmeans --relink: fewer id switches across a 4-frame gap" gap
 	same_bytes() {
 		$BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/a.det" && $BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/b.det" &&
 		cmp -s "$T/a.det" "$T/b.det" &&

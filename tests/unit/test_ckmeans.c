@@ -625,6 +625,55 @@ Test(cktrack, a_gap_longer_than_the_window_starts_a_new_id)
 	cr_assert_eq(ids[0], ids[s.n - 1]);
 }
 
+Test(cktrack, relink_bridges_a_gap_along_the_track)
+{
+	static sim s;
+	s.n = 0;
+	/* object 1 moves right, is missed for 4 frames and comes back where
+	 * it would be; object 2 sits still far away */
+	for (int f = 1; f <= 20; f++) {
+		if (f < 9 || f > 12)
+			add_obj(&s, f, 1, 5.0f + 4 * f, 20, 10, 10);
+		add_obj(&s, f, 2, 60, 90, 10, 10);
+	}
+	ck_opts o;
+	ck_opts_default(&o);
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	cr_assert_neq(ids[0], ids[s.n - 2], "without --relink the gap starts a new id");
+	o.relink = 4;
+	run(&s, &o, ids, 1);
+	int sw, un, sh;
+	score(&s, ids, &sw, &un, &sh);
+	cr_assert_eq(sw, 0);
+	cr_assert_eq(un, 0);
+	cr_assert_eq(ids[0], ids[s.n - 2]);
+	int64_t top = 0;
+	for (int i = 0; i < s.n; i++)
+		top = ids[i] > top ? ids[i] : top;
+	cr_assert_eq(top, 2, "the id the new track gave back is not skipped");
+	o.relink = 3;   /* 4 frames missing */
+	run(&s, &o, ids, 1);
+	cr_assert_neq(ids[0], ids[s.n - 2]);
+}
+
+Test(cktrack, relink_leaves_a_newcomer_elsewhere_alone)
+{
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 8; f++)
+		add_obj(&s, f, 1, 5.0f + 4 * f, 20, 10, 10);
+	for (int f = 12; f <= 20; f++)   /* a new object far from the prediction */
+		add_obj(&s, f, 2, 5.0f + 4 * f, 90, 10, 10);
+	ck_opts o;
+	ck_opts_default(&o);
+	o.relink = 10;
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	cr_assert_neq(ids[0], ids[s.n - 1]);
+	cr_assert_eq(ids[s.n - 1], 2);
+}
+
 Test(cktrack, ids_are_released_once_no_window_can_change_them)
 {
 	ck_opts o;
