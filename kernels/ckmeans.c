@@ -383,6 +383,7 @@ void ck_opts_default(ck_opts *o)
 	o->motion = 0;
 	o->motion_iou = 0;
 	o->occlusion = -1;
+	o->exit = -1;
 	o->relink = 0;
 	o->relink_iou = 0.1;
 	assoc_opts_default(&o->assoc);
@@ -411,6 +412,7 @@ struct cktrack {
 	int started;
 	int64_t fr_start, last_f, next_id;
 	uint32_t zdim;
+	double width, height;   /* the image (ckt_set_image) */
 	ck_stats st;
 };
 
@@ -449,6 +451,11 @@ void ckt_reset(cktrack *t)
 	t->started = 0;
 	t->next_id = 1;
 	rl_reset(t->rl);
+}
+
+void ckt_set_image(cktrack *t, double width, double height)
+{
+	t->width = width, t->height = height;
 }
 
 size_t ckt_ready(const cktrack *t)
@@ -618,8 +625,15 @@ void ck_mark_occluded(ck_wdet *w, size_t n, double margin)
 	}
 }
 
+/* Whether the centre of box b lies inside the image inset by g->exit. */
+static int inside_exit(const ck_gate *g, const float *b)
+{
+	double cx = b[0] + b[2] / 2.0, cy = b[1] + b[3] / 2.0, e = g->exit;
+	return cx >= e && cx <= g->width - e && cy >= e && cy <= g->height - e;
+}
+
 size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
-		       double thr, double margin)
+		       const ck_gate *g)
 {
 	size_t added = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -652,6 +666,7 @@ size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t n
 			vx = ((last[0] + last[2] / 2) - (prev[0] + prev[2] / 2)) / dt;
 			vy = ((last[1] + last[3] / 2) - (prev[1] + prev[3] / 2)) / dt;
 		}
+		int exits = g->exit >= 0 && g->width > 0 && g->height > 0 && inside_exit(g, last);
 		for (size_t j = 0; j < n; j++) {
 			if (w[j].id != 0 || !w[j].box || w[j].f <= w[i].f)
 				continue;
@@ -660,8 +675,10 @@ size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t n
 			/* an occluded box, or a prediction from one, only has to
 			 * come as near as the guard's margin: a partly hidden
 			 * object's box shrinks and shifts */
-			int off = w[j].occluded || w[l].occluded ? !boxes_near(pred, w[j].box, margin)
-								 : cg_box_iou(pred, w[j].box) <= thr;
+			int off = w[j].occluded || w[l].occluded ? !boxes_near(pred, w[j].box, g->margin)
+								 : cg_box_iou(pred, w[j].box) <= g->iou;
+			if (exits && !inside_exit(g, pred))
+				off = 1;   /* it has left the scene */
 			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
 			if (off && !*e) {
 				*e = cl[(size_t)grp[j] * ng + grp[i]] = 1;
@@ -693,8 +710,20 @@ static void track_velocities(cktrack *t, size_t s)
 {
 	for (size_t i = s; i < t->len; i++) {
 		rec *r = qat(t, i);
-		if (r->id <= 0 || !r->has_box || r->occl == 1)
+		if (r->id <= 0 || !r->has_box)
 			continue;
+		if (r->occl == 1) {
+			/* a partly hidden box moves as the track did before */
+			for (size_t j = i; j-- > 0;) {
+				const rec *q = qat(t, j);
+				if (q->id == r->id && q->has_vel && q->f < r->f) {
+					memcpy(r->vel, q->vel, sizeof r->vel);
+					r->has_vel = 1;
+					break;
+				}
+			}
+			continue;
+		}
 		const rec *p = NULL;
 		for (size_t j = i; j-- > 0;) {
 			const rec *q = qat(t, j);
@@ -814,9 +843,11 @@ static void cluster_window(cktrack *t, int64_t fr)
 		uint32_t *grp = buf(ws, B_GRP, n, sizeof *grp);
 		const uint8_t *cl;
 		size_t ng = ck_constraints(ws, wd, n, t->o.static_cl_all, grp, &cl);
-		if (t->o.motion)   /* cl is this workspace's own buffer */
-			t->st.motion_cl += ck_motion_links(wd, n, grp, ng, (uint8_t *)cl, t->o.motion_iou,
-							   t->o.occlusion);
+		if (t->o.motion) {   /* cl is this workspace's own buffer */
+			ck_gate g = {.iou = t->o.motion_iou, .margin = t->o.occlusion, .exit = t->o.exit,
+				     .width = t->width, .height = t->height};
+			t->st.motion_cl += ck_motion_links(wd, n, grp, ng, (uint8_t *)cl, &g);
+		}
 		int it;
 		nc = ck_cop_kmeans(ws, Z, n, d, frame, grp, ng, cl, init, k,
 				   t->o.max_iter, tol, t->o.order, lab, &it);

@@ -99,19 +99,30 @@ void ck_mark_occluded(ck_wdet *w, size_t n, double margin);
 size_t ck_constraints(ck_ws *ws, const ck_wdet *w, size_t n, int static_all,
 		      uint32_t *grp, const uint8_t **cl);
 
+/* The motion gate's settings. */
+typedef struct ck_gate {
+	double iou;            /* forbid a box that overlaps the prediction by IoU <= this */
+	double margin;         /* the occlusion guard's margin (ck_mark_occluded) */
+	double exit;           /* the exit line's inset in pixels; < 0: no exit rule */
+	double width, height;  /* the image, for the exit rule */
+} ck_gate;
+
 /* The motion gate (not in the paper, off by default): for every track id,
  * its last box in the window moved on at the velocity of its last two box
  * centres in the window (else at that detection's vel, else not moved)
  * predicts where it is in a later frame; an unassigned detection of
- * a later frame whose box overlaps that prediction by IoU <= thr cannot
+ * a later frame whose box overlaps that prediction by IoU <= g->iou cannot
  * link with the track. Occluded detections (ck_mark_occluded), and
  * predictions from an occluded box, are held to less: only a box that
- * neither overlaps the prediction nor lies less than margin pixels from it
- * is forbidden; the velocity skips occluded boxes. Adds those pairs to cl
- * (ng x ng, from ck_constraints); detections without a box are left
- * alone. Returns the number of pairs added. */
+ * neither overlaps the prediction nor lies less than g->margin pixels
+ * from it is forbidden; the velocity skips occluded boxes. The exit rule
+ * (g->exit >= 0): a track whose last box centre lies inside the image
+ * inset by g->exit pixels and whose predicted centre lies outside it has
+ * left the scene, and no detection of that frame can join it. Adds those
+ * pairs to cl (ng x ng, from ck_constraints); detections without a box
+ * are left alone. Returns the number of pairs added. */
 size_t ck_motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
-		       double thr, double margin);
+		       const ck_gate *g);
 
 /* The frame whose detections are the first centres, given the number of
  * detections of each of nf frames in window order (current first): the
@@ -134,6 +145,7 @@ typedef struct ck_opts {
 	int motion;           /* the motion gate (ck_motion_links), off by default */
 	double motion_iou;    /* its IoU threshold (0) */
 	double occlusion;     /* the occlusion guard's margin in pixels; < 0: off (default) */
+	double exit;          /* the motion gate's exit line, pixels inside the image; < 0: off */
 	int relink;           /* frames a track may be missed and re-linked across (relink.h); 0: off */
 	double relink_iou;    /* least IoU of a new track's first box with the prediction (0.1) */
 	assoc_opts assoc;     /* assoc.window follows window */
@@ -173,6 +185,8 @@ void ckt_free(cktrack *t);
  * random stream is not reset, so a stream of several sequences is still
  * reproducible for one seed. */
 void ckt_reset(cktrack *t);
+/* The image size of the sequence (the exit rule needs it; 0: unknown). */
+void ckt_set_image(cktrack *t, double width, double height);
 /* Adds the next detection (frames must not decrease). When it opens a new
  * frame, the window ending at the previous frame is clustered first.
  * Returns 0, or -1 with a message in err. */

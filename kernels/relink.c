@@ -86,14 +86,18 @@ int64_t rl_match(relinker *m, int64_t f, const float box[4], int64_t lost_before
 		lost *e = &m->t[i];
 		if (e->taken || e->f >= lost_before || e->f >= f || f - e->f - 1 > max_gap)
 			continue;
-		float p[4] = {e->box[0], e->box[1], e->box[2], e->box[3]};
+		/* the last box where it was and moved on at the velocity of
+		 * its last two box centres: whichever overlaps more (a
+		 * velocity from two boxes can be noise, or the object stopped) */
+		double iou = cg_box_iou(e->box, box);
 		if (e->pf != INT64_MIN) {
-			/* constant velocity of the box centre over the gap */
 			double dt = (double)(e->f - e->pf), g = (double)(f - e->f);
+			float p[4] = {e->box[0], e->box[1], e->box[2], e->box[3]};
 			p[0] += (float)(((e->box[0] + e->box[2] / 2) - (e->prev[0] + e->prev[2] / 2)) / dt * g);
 			p[1] += (float)(((e->box[1] + e->box[3] / 2) - (e->prev[1] + e->prev[3] / 2)) / dt * g);
+			double moved = cg_box_iou(p, box);
+			iou = moved > iou ? moved : iou;
 		}
-		double iou = cg_box_iou(p, box);
 		if (iou >= thr && iou > best_iou)
 			best = e, best_iou = iou;
 	}

@@ -2,12 +2,12 @@
  * the paper, off by default: ckmeans --relink).
  *
  * The sliding window only links detections at most window - 1 frames
- * apart, so an object missed for window frames or more comes back as a new
- * track. This is the memory of the tracks that have left the window: the
- * last two boxes of every track seen lately. A new
- * track whose first box overlaps where a lost track would be now (its last
- * box moved on at its last velocity) takes that track's id instead. Memory
- * is bounded by the tracks of those frames, not by the video. */
+ * apart, so an object missed for window - 1 frames or more comes back as a
+ * new track. This is the memory of the tracks that have left the window:
+ * the last two boxes of every track seen lately. A new track whose first
+ * box overlaps a lost track's last box, or that box moved on at the
+ * track's last velocity, takes that track's id instead. Memory is bounded
+ * by the tracks of those frames, not by the video. */
 #ifndef USC_RELINK_H
 #define USC_RELINK_H
 
@@ -30,9 +30,12 @@ void rl_forget(relinker *m, int64_t f);
 
 /* The lost track to give to a new track whose first box is box, in frame
  * f: among the tracks last seen before frame lost_before and missed in at
- * most max_gap frames before f, the one whose predicted box overlaps box most,
- * if by IoU >= thr (and > 0). Returns its id, or 0 for none. The chosen
- * track is not offered again until it is seen anew. */
+ * most max_gap frames before f, the one that overlaps box most, if by
+ * IoU >= thr (and > 0). A track overlaps by the larger IoU of its last box
+ * and of that box moved on over the gap at the velocity of its last two
+ * box centres (a two-box velocity can be noise, or the object stopped).
+ * Returns its id, or 0 for none. The chosen track is not offered again
+ * until it is seen anew. */
 int64_t rl_match(relinker *m, int64_t f, const float box[4], int64_t lost_before, int64_t max_gap,
 		 double thr);
 

@@ -17,7 +17,7 @@
 static const char usage[] =
 	"usage: ckmeans [-qv] [--window N] [--max-iter N] [--tol X] [--min-cluster-size N]\n"
 	"               [--min-cluster-score X] [--vote first|all] [--static-cl unlabelled|all]\n"
-	"               [--order window|nearest] [--motion-gate [--motion-iou X]]\n"
+	"               [--order window|nearest] [--motion-gate [--motion-iou X] [--exit-margin PX]]\n"
 	"               [--centres key|tracks] [--occlusion-margin PX]\n"
 	"               [--relink FRAMES [--relink-iou X]]\n"
 	"               [--no-constraints [--n-init N] [--kmeans-iter N]]\n"
@@ -216,6 +216,7 @@ int main(int argc, char **argv)
 		{"motion-gate", no_argument, 0, 'g'},
 		{"motion-iou", required_argument, 0, 'G'},
 		{"occlusion-margin", required_argument, 0, 'C'},
+		{"exit-margin", required_argument, 0, 'E'},
 		{"centres", required_argument, 0, 'c'},
 		{"relink", required_argument, 0, 'L'},
 		{"relink-iou", required_argument, 0, 'R'},
@@ -263,6 +264,7 @@ int main(int argc, char **argv)
 		case 'g': o.motion = 1; break;
 		case 'G': o.motion_iou = cli_num("--motion-iou", optarg, 0, 1); break;
 		case 'C': o.occlusion = cli_num("--occlusion-margin", optarg, 0, 1e6); break;
+		case 'E': o.exit = cli_num("--exit-margin", optarg, 0, 1e6); break;
 		case 'L': o.relink = (int)cli_int("--relink", optarg, 0, 1000000); break;
 		case 'R': o.relink_iou = cli_num("--relink-iou", optarg, 0, 1); break;
 		case 'n': o.constraints = 0; break;
@@ -285,6 +287,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc - 1)
 		die_usage("one input at most\n%s", usage);
+	if (o.exit >= 0 && !o.motion)
+		die_usage("--exit-margin needs --motion-gate\n%s", usage);
 	const char *in = optind < argc ? argv[optind] : "-";
 	run u = {.out = out};
 	u.r = ms_reader_open(in);
@@ -304,6 +308,11 @@ int main(int argc, char **argv)
 		ms_header_set_tool(&h, argc, argv);
 		if (ms_write_header(u.w, &h) != 0)
 			die("%s: write failed", out);
+		if (t && o.exit >= 0 && (h.width <= 0 || h.height <= 0))
+			die("%s: segment %s: no image size (--exit-margin needs width and height)",
+			    ms_reader_name(u.r), h.seq ? h.seq : "?");
+		if (t)
+			ckt_set_image(t, h.width, h.height);
 		rc = baseline ? segment_iou(&u, it, &h) : segment_ck(&u, t, &o);
 		if (rc < 0)
 			break;

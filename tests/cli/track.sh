@@ -60,6 +60,7 @@ check "ckmeans: unknown baseline is a usage error" usage $BIN/ckmeans --baseline
 check "ckmeans: unknown order is a usage error" usage $BIN/ckmeans --order random "$T/sp.cg"
 check "ckmeans: unknown centres are a usage error" usage $BIN/ckmeans --centres all "$T/sp.cg"
 check "ckmeans: a negative occlusion margin is a usage error" usage $BIN/ckmeans --occlusion-margin -1 "$T/sp.cg"
+check "ckmeans: --exit-margin without --motion-gate is a usage error" usage $BIN/ckmeans --exit-margin 8 "$T/sp.cg"
 check "ckmeans: a relink IoU above 1 is a usage error" usage $BIN/ckmeans --relink 3 --relink-iou 2 "$T/sp.cg"
 check "cgraph-build: a bad metric in a list is a usage error" usage $BIN/cgraph-build --metric embed,,box-iou "$T/sp.det"
 

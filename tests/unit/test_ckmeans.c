@@ -118,7 +118,7 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	cr_assert_eq(ng, 3);
 	uint8_t m[9];
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(w, 4, grp, ng, m, 0, -1), 1);
+	cr_assert_eq(ck_motion_links(w, 4, grp, ng, m, &(ck_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1, "v is off the predicted path");
 	cr_assert_eq(m[grp[1] * ng + grp[2]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 0, "u is where the track should be");
@@ -130,14 +130,47 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	};
 	ng = ck_constraints(ws, one, 3, 0, grp, &cl);
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, 0, -1), 1);
+	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, &(ck_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1);
 	/* without a velocity, the prediction stays put: v is fine, u is not */
 	one[2].vel = NULL;
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, 0, -1), 1);
+	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, &(ck_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 0);
+	ck_ws_free(ws);
+}
+
+Test(ckmeans, exit_rule_forbids_a_track_predicted_out_of_the_scene)
+{
+	/* track 7 moves up 5 px a frame, centre y 30 then 25; in frame 3, u
+	 * sits exactly where it should be (centre y 20) */
+	float b1[4] = {50, 20, 20, 20}, b2[4] = {50, 15, 20, 20}, bu[4] = {50, 10, 20, 20};
+	ck_wdet w[3] = {
+		{.f = 3, .k = 3, .box = bu},
+		{.f = 2, .k = 2, .id = 7, .box = b2}, {.f = 1, .k = 1, .id = 7, .box = b1},
+	};
+	ck_ws *ws = ck_ws_new();
+	uint32_t grp[3];
+	const uint8_t *cl;
+	size_t ng = ck_constraints(ws, w, 3, 0, grp, &cl);
+	uint8_t m[9];
+	ck_gate g = {.iou = 0.1, .margin = -1, .exit = -1, .width = 128, .height = 128};
+	memcpy(m, cl, 9);
+	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0, "no exit rule: u is on the path");
+	g.exit = 21;   /* the prediction's centre (y 20) crosses the exit line */
+	memcpy(m, cl, 9);
+	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 1);
+	cr_assert_eq(m[grp[1] * ng + grp[0]], 1, "the track has left the scene");
+	g.exit = 10;
+	memcpy(m, cl, 9);
+	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0, "still inside a 10 px exit line");
+	g.exit = 30;   /* the last centre (y 25) is already outside: no crossing */
+	memcpy(m, cl, 9);
+	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0);
+	g.exit = 21, g.width = g.height = 0;   /* no image size: no exit rule */
+	memcpy(m, cl, 9);
+	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0);
 	ck_ws_free(ws);
 }
 
@@ -183,18 +216,18 @@ Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
 	uint8_t m[25];
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	ck_motion_links(w, 5, grp, ng, m, 0.5, 0);
+	ck_motion_links(w, 5, grp, ng, m, &(ck_gate){.iou = 0.5, .margin = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "occluded and touching the prediction: allowed");
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "occluded but off the prediction: forbidden");
 	cr_assert_eq(m[grp[3] * ng + grp[2]], 1);
 	memcpy(m, cl, ng * ng);
-	ck_motion_links(w, 5, grp, ng, m, 0.5, 9);
+	ck_motion_links(w, 5, grp, ng, m, &(ck_gate){.iou = 0.5, .margin = 9, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 0, "v is 8 px from the prediction: within a margin of 9");
 	cr_assert_eq(m[grp[3] * ng + grp[2]], 1, "x is not occluded: held to the IoU threshold");
 	w[0].occluded = w[1].occluded = 0;
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	ck_motion_links(w, 5, grp, ng, m, 0.5, 0);
+	ck_motion_links(w, 5, grp, ng, m, &(ck_gate){.iou = 0.5, .margin = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "unmarked, IoU 1/3 <= 0.5: forbidden");
 	ck_ws_free(ws);
 }
@@ -367,6 +400,7 @@ static void run(const sim *s, const ck_opts *o, int64_t *ids, int with_edges)
 	go.alpha_t = with_edges == 2 ? 0 : 1;
 	cgraph *g = cg_new(&go);
 	cktrack *t = ckt_new(o);
+	ckt_set_image(t, 128, 128);
 	cg_keys keys = {0};
 	char err[256];
 	int out = 0;
@@ -623,6 +657,43 @@ Test(cktrack, a_gap_longer_than_the_window_starts_a_new_id)
 	o.window = 5;   /* a window of 5 frames bridges the gap */
 	run(&s, &o, ids, 1);
 	cr_assert_eq(ids[0], ids[s.n - 1]);
+}
+
+Test(cktrack, exit_rule_keeps_a_newcomer_off_a_track_that_left_while_occluded)
+{
+	static sim s;
+	s.n = 0;
+	/* A and B move up side by side, touching (occluded for the guard) from
+	 * frame 13, and leave over the top after frame 18; C appears in frame
+	 * 19 just below A's last box and moves down */
+	for (int f = 1; f <= 18; f++) {
+		add_obj(&s, f, 1, 40, 100.0f - 5 * f, 20, 20);
+		add_obj(&s, f, 2, f < 13 ? 75.0f : 60.0f, 100.0f - 5 * f, 20, 20);
+	}
+	for (int f = 19; f <= 26; f++)
+		add_obj(&s, f, 3, 40, 12.0f + 5 * (f - 19), 20, 20);
+	ck_opts o;
+	ck_opts_default(&o);
+	o.order = CK_ORDER_NEAREST;
+	o.centres = CK_CENTRES_TRACKS;
+	o.motion = 1;
+	o.motion_iou = 0.1;
+	o.occlusion = 1;
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	int last_a = -1;
+	for (int i = 0; i < s.n; i++)
+		if (s.gt[i] == 1)
+			last_a = i;
+	cr_assert_eq(ids[s.n - 1], ids[last_a], "without the exit rule C takes A's id");
+	/* A's last boxes are all occluded: the exit rule needs the velocity
+	 * A had before, carried through the occlusion */
+	o.exit = 18;
+	run(&s, &o, ids, 1);
+	cr_assert_neq(ids[s.n - 1], ids[last_a]);
+	for (int i = 0; i < s.n; i++)
+		if (s.gt[i] == 3 && s.f[i] > 19)
+			cr_assert_eq(ids[i], ids[s.n - 1], "C is one track");
 }
 
 Test(cktrack, relink_bridges_a_gap_along_the_track)

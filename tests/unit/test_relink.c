@@ -18,6 +18,17 @@ Test(relink, a_lost_track_is_predicted_at_its_velocity)
 	rl_free(m);
 }
 
+Test(relink, a_track_that_stopped_is_found_where_it_was)
+{
+	relinker *m = rl_new();
+	float a[4] = {0, 0, 20, 20}, b[4] = {10, 0, 20, 20};
+	rl_see(m, 7, 1, a);
+	rl_see(m, 7, 2, b);
+	/* the velocity says x = 50 by frame 6; it stopped at x = 10 */
+	cr_assert_eq(rl_match(m, 6, b, 3, 5, 0.5), 7);
+	rl_free(m);
+}
+
 Test(relink, detections_may_come_in_any_order)
 {
 	relinker *m = rl_new();
