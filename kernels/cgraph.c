@@ -12,6 +12,7 @@ void cg_opts_default(cg_opts *o)
 	o->iou_thr = 0.0;
 	o->embed_thr = 2.5;
 	o->metric = CG_MASK_IOU;
+	o->ml_iou = 1;
 }
 
 double cg_box_iou(const float a[4], const float b[4])
@@ -183,5 +184,29 @@ int cg_add(cgraph *g, const cg_node *d, cg_keys *out, char *err, size_t errn)
 		grow(g);
 	hold(at(g, g->len), d);
 	g->len++;
+	return 0;
+}
+
+int cg_must_links(const cgraph *g, const cg_node *d, cg_keys *out, char *err, size_t errn)
+{
+	out->n = 0;
+	if (g->o.ml_iou >= 1)
+		return 0;
+	for (size_t i = 0; i < g->len; i++) {
+		const cg_node *e = &at(g, i)->n;
+		if (e->f >= d->f || e->f < d->f - g->o.alpha_t)
+			continue;
+		double iou;
+		if (e->rle && d->rle) {
+			iou = rle_iou_bb(e->rle, e->bb, d->rle, d->bb, 0);
+			if (iou < 0)
+				return errf(err, errn, "mask sizes differ (%ux%u and %ux%u)",
+					    e->rle->h, e->rle->w, d->rle->h, d->rle->w);
+		} else {
+			iou = cg_box_iou(e->box, d->box);
+		}
+		if (iou > g->o.ml_iou)
+			push_key(out, e->k);
+	}
 	return 0;
 }

@@ -30,9 +30,10 @@ typedef struct cg_opts {
 	double iou_thr;     /* cannot-link when IoU <= this (0: no overlap) */
 	double embed_thr;   /* cannot-link when ||dz|| >= this (MNIST 2.5, Sprites 1.0) */
 	unsigned metric;    /* CG_MASK_IOU, CG_BOX_IOU, CG_EMBED, or several or-ed */
+	double ml_iou;      /* must-link when mask IoU > this (cg_must_links); >= 1: none */
 } cg_opts;
 
-void cg_opts_default(cg_opts *o);   /* alpha_t 1, iou_thr 0, embed_thr 2.5, mask IoU */
+void cg_opts_default(cg_opts *o);   /* alpha_t 1, iou_thr 0, embed_thr 2.5, mask IoU, no must-links */
 
 /* One detection as the graph sees it. The caller's buffers are borrowed:
  * cg_add() copies what it keeps. */
@@ -71,6 +72,14 @@ void cg_reset(cgraph *g);
  * criterion. Returns 0, or -1 with a message in err (frame going back, a
  * metric that cannot be computed). */
 int cg_add(cgraph *g, const cg_node *d, cg_keys *out, char *err, size_t errn);
+/* Must-links (not in the paper, off by default): after cg_add(g, d),
+ * sets out to the keys of the detections of earlier frames, within
+ * alpha_t frames, whose mask IoU with d (box IoU when either has no mask)
+ * is above ml_iou, oldest first. Above 0.5 a mask has at most one such
+ * partner in a frame whose masks do not overlap (their intersections with
+ * it would cover more than all of it), so the links are unambiguous.
+ * Returns 0, or -1 with a message in err (mask sizes that differ). */
+int cg_must_links(const cgraph *g, const cg_node *d, cg_keys *out, char *err, size_t errn);
 /* Detections held now (for tests of the memory bound). */
 size_t cg_held(const cgraph *g);
 

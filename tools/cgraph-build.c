@@ -15,6 +15,7 @@
 
 static const char usage[] =
 	"usage: cgraph-build [-q] [--alpha-t N] [--iou-thr X] [--metric M[,M...]] [--embed-thr X]\n"
+	"                    [--ml-iou X]\n"
 	"                    [-o FILE] [FILE]   (M: mask-iou, box-iou, embed)";
 
 /* --metric: one criterion or several joined by commas (all must hold). */
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{"alpha-t", required_argument, 0, 'a'},
 		{"iou-thr", required_argument, 0, 'i'},
+		{"ml-iou", required_argument, 0, 'L'},
 		{"embed-thr", required_argument, 0, 'e'},
 		{"metric", required_argument, 0, 'm'},
 		{"output", required_argument, 0, 'o'},
@@ -57,6 +59,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'a': o.alpha_t = (int)cli_int("--alpha-t", optarg, 0, 1000000); break;
 		case 'i': o.iou_thr = cli_num("--iou-thr", optarg, -1, 1); break;
+		case 'L': o.ml_iou = cli_num("--ml-iou", optarg, 0.5, 1); break;
 		case 'e':
 			o.embed_thr = cli_num("--embed-thr", optarg, 0, 1e30);
 			if (!metric_set)
@@ -126,11 +129,19 @@ int main(int argc, char **argv)
 			if (cg_add(g, &n, &keys, err, sizeof err) != 0)
 				die("%s: record %llu: %s", ms_reader_name(r),
 				    (unsigned long long)ms_reader_record(r), err);
-			rle_free(&m);
 			d.ncl = 0;
 			d.has |= MS_CL;
 			for (size_t i = 0; i < keys.n; i++)
 				ms_det_add_cl(&d, keys.k[i]);
+			if (o.ml_iou < 1) {
+				if (cg_must_links(g, &n, &keys, err, sizeof err) != 0)
+					die("%s: record %llu: %s", ms_reader_name(r),
+					    (unsigned long long)ms_reader_record(r), err);
+				d.has |= MS_ML;
+				for (size_t i = 0; i < keys.n; i++)
+					ms_det_add_ml(&d, keys.k[i]);
+			}
+			rle_free(&m);
 
 			if (ms_write_det(w, &d) != 0)
 				die("%s: write failed", out);

@@ -62,6 +62,7 @@ check "ckmeans: unknown centres are a usage error" usage $BIN/ckmeans --centres 
 check "ckmeans: a negative occlusion margin is a usage error" usage $BIN/ckmeans --occlusion-margin -1 "$T/sp.cg"
 check "ckmeans: --exit-margin without --motion-gate is a usage error" usage $BIN/ckmeans --exit-margin 8 "$T/sp.cg"
 check "ckmeans: a relink IoU above 1 is a usage error" usage $BIN/ckmeans --relink 3 --relink-iou 2 "$T/sp.cg"
+check "cgraph-build: --ml-iou below 0.5 is a usage error" usage $BIN/cgraph-build --ml-iou 0.3 "$T/sp.det"
 check "cgraph-build: a bad metric in a list is a usage error" usage $BIN/cgraph-build --metric embed,,box-iou "$T/sp.det"
 
 # With latent vectors (a small model trained on the video itself).
@@ -158,6 +159,16 @@ if [ -f "$D/car/0002.txt" ]; then
 		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($9 != 0 || $10 != 0) exit 1 } END { exit !found }' "$T/k.eval"
 	}
 	check "KITTI MOTS cars: mask-IoU graph and baseline" real
+	# Must-links above IoU 0.5 are one-to-one between frames: no key is
+	# must-linked from two records, and some records have one.
+	mustlinks() {
+		$BIN/cgraph-build -q --ml-iou 0.5 "$T/k.det" >"$T/kml.cg" &&
+		$BIN/mots-dump --fields k,ml "$T/kml.cg" | sed -n 's/.*"ml":\[\([0-9,]*\)\].*/\1/p' |
+			tr ',' '\n' | sed '/^$/d' | sort | uniq -d >"$T/dup.ml" &&
+		[ ! -s "$T/dup.ml" ] &&
+		[ "$($BIN/mots-dump --fields ml "$T/kml.cg" | grep -c '"ml":\[[0-9]')" -gt 100 ]
+	}
+	check "cgraph-build --ml-iou 0.5: one-to-one must-links on KITTI masks" mustlinks
 else
 	skip "KITTI MOTS cars" "no $D"
 fi

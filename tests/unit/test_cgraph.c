@@ -283,3 +283,42 @@ Test(cgraph, memory_is_bounded_by_the_window)
 	free(out.k);
 	cg_free(g);
 }
+
+Test(cgraph, must_links_join_a_clear_overlap_only)
+{
+	cg_opts o;
+	cg_opts_default(&o);
+	o.ml_iou = 0.5;
+	cgraph *g = cg_new(&o);
+	cg_keys cl = {0}, ml = {0};
+	char err[256];
+	rle_t a, b, c, d;
+	rect(&a, 0, 0, 8, 8);    /* frame 1 */
+	rect(&b, 10, 0, 8, 8);
+	rect(&c, 1, 0, 8, 8);    /* frame 2: a moved 1 px (IoU 7/9) */
+	rect(&d, 14, 0, 8, 8);   /* frame 2: b moved 4 px (IoU 4/12) */
+	cg_node na = node(1, 1, &a, 0, 0, 8, 8), nb = node(1, 2, &b, 10, 0, 8, 8);
+	cg_node nc = node(2, 3, &c, 1, 0, 8, 8), nd = node(2, 4, &d, 14, 0, 8, 8);
+	add(g, &na, &cl);
+	cr_assert_eq(cg_must_links(g, &na, &ml, err, sizeof err), 0);
+	cr_assert_eq(ml.n, 0, "nothing earlier");
+	add(g, &nb, &cl);
+	cr_assert_eq(cg_must_links(g, &nb, &ml, err, sizeof err), 0);
+	cr_assert_eq(ml.n, 0, "the same frame never must-links");
+	add(g, &nc, &cl);
+	cr_assert_eq(cg_must_links(g, &nc, &ml, err, sizeof err), 0);
+	cr_assert_eq(ml.n, 1);
+	cr_assert_eq(ml.k[0], 1);
+	add(g, &nd, &cl);
+	cr_assert_eq(cg_must_links(g, &nd, &ml, err, sizeof err), 0);
+	cr_assert_eq(ml.n, 0, "IoU 1/3 is not above 0.5");
+	/* off by default */
+	cgraph *g0 = cg_new(&(cg_opts){.alpha_t = 1, .metric = CG_MASK_IOU, .ml_iou = 1});
+	add(g0, &na, &cl);
+	add(g0, &nc, &cl);
+	cr_assert_eq(cg_must_links(g0, &nc, &ml, err, sizeof err), 0);
+	cr_assert_eq(ml.n, 0);
+	rle_free(&a), rle_free(&b), rle_free(&c), rle_free(&d);
+	free(cl.k), free(ml.k);
+	cg_free(g), cg_free(g0);
+}
