@@ -12,7 +12,8 @@
 # training a small one here (EPOCHS epochs on the test video itself). The
 # paper's settings are timed (alpha-t 2, embed-thr 1.0, window order), and
 # the extended ones of RESULTS.md (--order nearest --motion-gate, then with
-# --centres tracks --occlusion-margin 1 as well). ckmeans runs
+# --centres tracks --occlusion-margin 1 --exit-margin 8 as well, and the
+# real-data ones: --ml-iou 0.5 must-links, --relink 16). ckmeans runs
 # with its default association, the one ref-track.py implements.
 BIN=${BIN:-bin}
 RUNS=${RUNS:-5}
@@ -23,7 +24,8 @@ MODEL=${MODEL:-}
 CG="--metric embed --alpha-t 2 --embed-thr 1.0"
 CK=""   # the defaults: the association ref-track.py implements
 EXT="--order nearest --motion-gate --motion-iou 0.1"
-OCC="--order nearest --motion-gate --motion-iou 0.3 --centres tracks --occlusion-margin 1"
+OCC="--order nearest --motion-gate --motion-iou 0.3 --centres tracks --occlusion-margin 1 --exit-margin 8"
+REL="--order nearest --motion-gate --motion-iou 0.1 --relink 16 --relink-iou 0.01"
 py=/usr/bin/python3
 [ -x $py ] || py=python3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,6 +75,7 @@ for _ in $(seq "$RUNS"); do
 	secs "$BIN/cgraph-build -q $CG '$tmp/z.det' | $BIN/ckmeans -q $CK >/dev/null" >>"$tmp/pipe"
 	secs "$BIN/cgraph-build -q $CG '$tmp/z.det' | $BIN/ckmeans -q $CK $EXT >/dev/null" >>"$tmp/ext"
 	secs "$BIN/cgraph-build -q $CG '$tmp/z.det' | $BIN/ckmeans -q $CK $OCC >/dev/null" >>"$tmp/occ"
+	secs "$BIN/cgraph-build -q $CG --ml-iou 0.5 '$tmp/z.det' | $BIN/ckmeans -q $CK $REL >/dev/null" >>"$tmp/rel"
 	secs "$BIN/cgraph-build -q $CG '$tmp/z.det' >/dev/null" >>"$tmp/cg"
 	secs "$BIN/ckmeans -q $CK '$tmp/z.cg' >/dev/null" >>"$tmp/ck"
 	secs "$BIN/ckmeans -q --baseline iou '$tmp/z.det' >/dev/null" >>"$tmp/iou"
@@ -83,14 +86,15 @@ for _ in $(seq "$RUNS"); do
 		die "ref-track.py failed"
 done
 
-pipe=$(median <"$tmp/pipe"); ext=$(median <"$tmp/ext"); occ=$(median <"$tmp/occ"); cg=$(median <"$tmp/cg"); ck=$(median <"$tmp/ck"); iou=$(median <"$tmp/iou")
+pipe=$(median <"$tmp/pipe"); ext=$(median <"$tmp/ext"); occ=$(median <"$tmp/occ"); rel=$(median <"$tmp/rel"); cg=$(median <"$tmp/cg"); ck=$(median <"$tmp/ck"); iou=$(median <"$tmp/iou")
 ref=$(awk '{ print $10 }' "$tmp/ref" | median)
 agree=$(awk 'NR == 1 { print $8 }' "$tmp/ref")
 echo "input: Sprites-MOT, $FRAMES frames, $recs records, 28x28 mask patches, $what"
-awk -v f="$FRAMES" -v p="$pipe" -v x="$ext" -v o="$occ" -v g="$cg" -v k="$ck" -v i="$iou" -v r="$ref" -v rf="$REF_FRAMES" -v a="$agree" 'BEGIN {
+awk -v f="$FRAMES" -v p="$pipe" -v x="$ext" -v o="$occ" -v l="$rel" -v g="$cg" -v k="$ck" -v i="$iou" -v r="$ref" -v rf="$REF_FRAMES" -v a="$agree" 'BEGIN {
 	printf "cgraph-build | ckmeans  %7.3f s  %9.0f frames/s\n", p, f / p
 	printf "  with --order nearest --motion-gate  %7.3f s  %9.0f frames/s\n", x, f / x
-	printf "  + --centres tracks --occlusion-margin 1  %7.3f s  %9.0f frames/s\n", o, f / o
+	printf "  + --centres tracks --occlusion-margin 1 --exit-margin 8  %7.3f s  %9.0f frames/s\n", o, f / o
+	printf "  cgraph-build --ml-iou 0.5 | ckmeans ... --relink 16  %7.3f s  %9.0f frames/s\n", l, f / l
 	printf "cgraph-build alone      %7.3f s  %9.0f frames/s\n", g, f / g
 	printf "ckmeans alone           %7.3f s  %9.0f frames/s\n", k, f / k
 	printf "ckmeans --baseline iou  %7.3f s  %9.0f frames/s\n", i, f / i

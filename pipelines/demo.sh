@@ -36,7 +36,8 @@ say "3/5 track: extract | embed | constraint graph | constrained k-means | write
 	--images "$OUT/test/img1" | "$BIN/ae-embed" -q -m "$OUT/model.mp" -o "$OUT/test.z"
 "$BIN/cgraph-build" -q --metric embed --alpha-t 2 --embed-thr $EMBED_THR -o "$OUT/test.cg" "$OUT/test.z"
 "$BIN/ckmeans" -q --vote all --min-cluster-score 0 --order nearest \
-		--motion-gate --motion-iou 0.1 --centres tracks --occlusion-margin 1 "$OUT/test.cg" \
+		--motion-gate --motion-iou 0.1 --exit-margin 8 --centres tracks --occlusion-margin 1 \
+		"$OUT/test.cg" \
 	| tee "$OUT/tracks.det" \
 	| "$BIN/mots-write" -q --first 1 --mots "$OUT/tracks.txt" --mot "$OUT/tracks_mot.txt" \
 		--overlay "$OUT/overlay" --images "$OUT/test/img1"

@@ -29,7 +29,9 @@ describe() {
 	m*_g*) echo "$1" | awk -F_ '{ sub(/^m/, "", $1); sub(/^g/, "", $2); printf "--match-iou %s --max-age %s", $1, $2 }' ;;
 	*) echo "$1" | awk -F_ '{
 		for (i = 1; i <= NF; i++) { k = substr($i, 1, 1); v[k] = substr($i, 2) }
-		x = (v["c"] != "" ? ", centres " v["c"] : "") (v["h"] != "" ? ", occlusion margin " v["h"] : "")
+		x = (v["c"] != "" ? ", centres " v["c"] : "") (v["h"] != "" ? ", occlusion margin " v["h"] : "") \
+		    (v["b"] != "" ? ", exit margin " v["b"] : "") (v["l"] != "" ? ", must-links IoU>" v["l"] : "") \
+		    (v["r"] != "" ? ", relink " v["r"] " (IoU>=" (v["i"] != "" ? v["i"] : "0.1") ")" : "")
 		if (v["e"] == "") { printf "alpha-t %s, window %s, order %s, motion gate %s%s", v["a"], v["w"], v["o"],
 			v["m"] == "-" ? "off" : "IoU<=" v["m"], x; exit }
 		printf "%salpha-t %s, embed-thr %s, window %s, order %s, motion gate %s%s", v["x"] == "box" ? "metric embed,box-iou, " : "",
@@ -108,7 +110,8 @@ best() {   # DIR GLOB-OF-CONFIGURATIONS
 	for f in $1/$2.eval; do
 		[ -f "$f" ] || continue
 		case $f in *xbox*) [ "$3" = box ] || [ "$3" = any ] || continue ;; esac
-		case $f in *_ctracks*) [ "$3" = occ ] || [ "$3" = any ] || continue ;; esac
+		case $f in *_b[0-9]*) [ "$3" = exit ] || [ "$3" = any ] || continue ;; esac
+		case $f in *_ctracks*) [ "$3" = occ ] || [ "$3" = exit ] || [ "$3" = any ] || continue ;; esac
 		echo "$(col "$f" IDF1 IDF1) $(col "$f" IDF1 MOTA) $(basename "$f" .eval)"
 	done | awk '{ s = $1 + $2; if (!n++ || s > b) { b = s; c = $3; i = $1; m = $2 } }
 	            END { if (n) printf "%s | %s | %s | %d", c, i, m, n }'
@@ -130,6 +133,7 @@ for d in mnist sprites; do
 		echo "| $w | nearest + motion gate | $(best "$dir" '*_onearest_w3_m[0-9]*') |"
 		echo "| $w | embed,box-iou graph | $(best "$dir" '*_xbox_*_m-' box) |"
 		echo "| $w | + track centres, occlusion guard | $(best "$dir" '*_ctracks_*' occ) |"
+		echo "| $w | + exit rule | $(best "$dir" '*_b[0-9]*' exit) |"
 		echo "| $w | any (all of the sweep) | $(best "$dir" '*' any) |"
 	done
 	echo
