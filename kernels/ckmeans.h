@@ -84,7 +84,8 @@ typedef struct ck_wdet {
  * nothing). Such an object may be partly hidden, so its visible mask, box
  * and z can jump from one frame to the next: ck_constraints drops the
  * temporal cannot-links of marked detections and ck_motion_links holds
- * them to the margin only, as both would read the jump as two objects.
+ * them to the margin only, as both would read the jump as two objects; a
+ * marked detection keeps the velocity its track had before.
  * The n detections are in window order (a frame's detections adjacent). */
 void ck_mark_occluded(ck_wdet *w, size_t n, double margin);
 
