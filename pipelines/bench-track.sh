@@ -107,3 +107,5 @@ for t in "cgraph-build" "ckmeans"; do
 	m1=$(rss $BIN/$t -q "$a"); m2=$(rss $BIN/$t -q "$b")
 	echo "$t peak memory: $m1 KiB on $quarter frames, $m2 KiB on $FRAMES frames"
 done
+m1=$(rss $BIN/ckmeans -q $REL "$tmp/qz.cg"); m2=$(rss $BIN/ckmeans -q $REL "$tmp/z.cg")
+echo "ckmeans --relink 16 peak memory: $m1 KiB on $quarter frames, $m2 KiB on $FRAMES frames"

@@ -10,8 +10,8 @@
 #   OUT=dir       where everything goes (default out/demo)
 #   EPOCHS=N      training epochs (default 40)
 #   FRAMES=N      test video length (default 1000)
-#   EMBED_THR=X   cgraph-build --embed-thr (default 0.8, chosen for this
-#                 model on a validation video: pipelines/RESULTS.md)
+#   EMBED_THR=X   cgraph-build --embed-thr (default 0.8; pipelines/RESULTS.md
+#                 has the validation sweep of the full-size loc+app model)
 set -e
 BIN=${BIN:-$(cd "$(dirname "$0")/.." && pwd)/bin}
 OUT=${OUT:-out/demo}
