@@ -154,22 +154,23 @@ Test(ckmeans, exit_rule_forbids_a_track_predicted_out_of_the_scene)
 	uint32_t grp[3];
 	const uint8_t *cl;
 	size_t ng = ck_constraints(ws, w, 3, 0, grp, &cl);
-	uint8_t m[9];
+	cr_assert_eq(ng, 2, "the track's two detections are one component");
+	uint8_t m[4];
 	ck_gate g = {.iou = 0.1, .margin = -1, .exit = -1, .width = 128, .height = 128};
-	memcpy(m, cl, 9);
+	memcpy(m, cl, ng * ng);
 	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0, "no exit rule: u is on the path");
 	g.exit = 21;   /* the prediction's centre (y 20) crosses the exit line */
-	memcpy(m, cl, 9);
+	memcpy(m, cl, ng * ng);
 	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 1);
 	cr_assert_eq(m[grp[1] * ng + grp[0]], 1, "the track has left the scene");
 	g.exit = 10;
-	memcpy(m, cl, 9);
+	memcpy(m, cl, ng * ng);
 	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0, "still inside a 10 px exit line");
 	g.exit = 30;   /* the last centre (y 25) is already outside: no crossing */
-	memcpy(m, cl, 9);
+	memcpy(m, cl, ng * ng);
 	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0);
 	g.exit = 21, g.width = g.height = 0;   /* no image size: no exit rule */
-	memcpy(m, cl, 9);
+	memcpy(m, cl, ng * ng);
 	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0);
 	ck_ws_free(ws);
 }
