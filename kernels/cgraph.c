@@ -28,6 +28,19 @@ double cg_box_iou(const float a[4], const float b[4])
 	return u > 0 ? i / u : 0;
 }
 
+/* Mask IoU of a and b (box IoU when either has no mask), or -1 with a
+ * message in err when the mask sizes differ. */
+static double mask_iou(const cg_node *a, const cg_node *b, char *err, size_t errn)
+{
+	if (!a->rle || !b->rle)
+		return cg_box_iou(a->box, b->box);
+	double iou = rle_iou_bb(a->rle, a->bb, b->rle, b->bb, 0);
+	if (iou < 0)
+		errf(err, errn, "mask sizes differ (%ux%u and %ux%u)", a->rle->h, a->rle->w, b->rle->h,
+		     b->rle->w);
+	return iou;
+}
+
 int cg_temporal_cl(const cg_opts *o, const cg_node *a, const cg_node *b, char *err, size_t errn)
 {
 	if (o->metric & CG_EMBED) {
@@ -45,15 +58,9 @@ int cg_temporal_cl(const cg_opts *o, const cg_node *a, const cg_node *b, char *e
 			return 0;
 	}
 	if (o->metric & CG_MASK_IOU) {
-		double iou;
-		if (a->rle && b->rle) {
-			iou = rle_iou_bb(a->rle, a->bb, b->rle, b->bb, 0);
-			if (iou < 0)
-				return errf(err, errn, "mask sizes differ (%ux%u and %ux%u)",
-					    a->rle->h, a->rle->w, b->rle->h, b->rle->w);
-		} else {
-			iou = cg_box_iou(a->box, b->box);
-		}
+		double iou = mask_iou(a, b, err, errn);
+		if (iou < 0)
+			return -1;
 		if (iou > o->iou_thr)
 			return 0;
 	}
@@ -196,15 +203,9 @@ int cg_must_links(const cgraph *g, const cg_node *d, cg_keys *out, char *err, si
 		const cg_node *e = &at(g, i)->n;
 		if (e->f >= d->f || e->f < d->f - g->o.alpha_t)
 			continue;
-		double iou;
-		if (e->rle && d->rle) {
-			iou = rle_iou_bb(e->rle, e->bb, d->rle, d->bb, 0);
-			if (iou < 0)
-				return errf(err, errn, "mask sizes differ (%ux%u and %ux%u)",
-					    e->rle->h, e->rle->w, d->rle->h, d->rle->w);
-		} else {
-			iou = cg_box_iou(e->box, d->box);
-		}
+		double iou = mask_iou(e, d, err, errn);
+		if (iou < 0)
+			return -1;
 		if (iou > g->o.ml_iou)
 			push_key(out, e->k);
 	}
