@@ -41,7 +41,7 @@ NVCC     := $(shell command -v nvcc 2>/dev/null || { test -x $(CUDA_HOME)/bin/nv
 ifeq ($(CUDA),0)
 NVCC     :=
 endif
-CU_SRCS  := $(if $(NVCC),$(wildcard kernels/cuda/*.cu))
+CU_SRCS  := $(if $(NVCC),$(wildcard kernels/nn/cuda/*.cu))
 ifneq ($(NVCC),)
 CFLAGS   += -DUSC_CUDA -I$(CUDA_HOME)/include
 NVFLAGS  ?= -O2 -std=c++17 -Icommon -Ikernels \
@@ -52,9 +52,10 @@ CUDALIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudnn -lcublas 
 endif
 
 COMMON_SRCS := $(wildcard common/*.c)
-KERNEL_SRCS := $(wildcard kernels/*.c kernels/cpu/*.c)
+KERNEL_SRCS := $(wildcard kernels/*/*.c kernels/nn/cpu/*.c)
 TOOL_SRCS   := $(wildcard tools/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+SUPPORT_SRCS := $(wildcard tests/support/*.c)
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
 OBJS  := $(COMMON_SRCS:%.c=$(BUILD)/%.o) $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
@@ -62,6 +63,7 @@ CU_OBJS := $(CU_SRCS:%.cu=$(BUILD)/%.o)
 LIB   := $(BUILD)/libusc.a
 TOOLS := $(TOOL_SRCS:tools/%.c=$(BINDIR)/%)
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
 
 .PHONY: all test test-run test-gpu check-sanitize deps data demo bench install clean fuzz
 .DELETE_ON_ERROR:
@@ -85,9 +87,9 @@ $(BINDIR)/%: $(BUILD)/tools/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(GPU_OBJS) $(LIB) $(LDLIBS) $(GPU_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GPU_OBJS) $(LIB) -lcriterion $(LDLIBS) $(GPU_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(GPU_OBJS) $(LIB) -lcriterion $(LDLIBS) $(GPU_LIBS)
 
 # Only the programs that train or embed link the CUDA backend (and load
 # cuDNN and cuBLAS at start); nn.c refers to it weakly, so the others run
@@ -123,7 +125,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@BINDIR=$(BINDIR) BUILD=$(BUILD) sh pipelines/bench.sh
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) sh pipelines/bench/run.sh
 
 # libFuzzer harnesses (clang): make fuzz, then run build-fuzz/fuzz_NAME corpus/
 fuzz:

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "dhae.h"
+#include "dhae/dhae.h"
 #include "err.h"
-#include "modelfile.h"
-#include "nn.h"
+#include "dhae/modelfile.h"
+#include "nn/nn.h"
 #include "outfile.h"
 #include "progress.h"
 #include "stream.h"

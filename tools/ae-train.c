@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "dhae.h"
-#include "dhae_train.h"
+#include "dhae/dhae.h"
+#include "dhae/dhae_train.h"
 #include "err.h"
-#include "modelfile.h"
-#include "nn.h"
+#include "dhae/modelfile.h"
+#include "nn/nn.h"
 #include "progress.h"
 
 static const char usage[] =

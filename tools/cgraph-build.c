@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgraph.h"
+#include "track/cgraph.h"
 #include "cli.h"
 #include "err.h"
 #include "outfile.h"

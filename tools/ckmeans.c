@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ckmeans.h"
+#include "track/ckmeans.h"
 #include "cli.h"
 #include "err.h"
-#include "ioutrack.h"
+#include "track/ioutrack.h"
 #include "outfile.h"
 #include "progress.h"
 #include "rle.h"

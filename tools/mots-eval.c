@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "err.h"
-#include "eval_data.h"
-#include "eval_load.h"
-#include "eval_motmetrics.h"
-#include "eval_motstools.h"
-#include "eval_report.h"
-#include "eval_trackeval.h"
+#include "eval/eval_data.h"
+#include "eval/eval_load.h"
+#include "eval/eval_motmetrics.h"
+#include "eval/eval_motstools.h"
+#include "eval/eval_report.h"
+#include "eval/eval_trackeval.h"
 #include "outfile.h"
 
 static const char usage[] =

@@ -17,8 +17,8 @@
 #include "pngio.h"
 #include "progress.h"
 #include "rle.h"
-#include "synth.h"
-#include "synth_stats.h"
+#include "synth/synth.h"
+#include "synth/synth_stats.h"
 
 #define DIGITS_FILE "mnist-digits.idx3-ubyte"
 #define MOTS_CLASS 2   /* pedestrian: the class MOTSChallenge evaluates */

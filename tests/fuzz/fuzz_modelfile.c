@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../kernels/dhae.c"
-#include "../../kernels/modelfile.c"
+#include "../../kernels/dhae/dhae.c"
+#include "../../kernels/dhae/modelfile.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lap.h"
+#include "eval/lap.h"
 
 int main(void)
 {

@@ -2,7 +2,7 @@
  * majority vote, and the cases that change nothing. */
 #include <criterion/criterion.h>
 
-#include "assoc.h"
+#include "track/assoc.h"
 
 static assoc_opts opts(void)
 {

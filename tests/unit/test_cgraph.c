@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgraph.h"
+#include "track/cgraph.h"
 
 #define H 20
 #define W 20

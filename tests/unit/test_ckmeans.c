@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgraph.h"
-#include "ckmeans.h"
+#include "track/cgraph.h"
+#include "track/ckmeans.h"
 
 Test(ckmeans, tolerance_is_relative_to_the_mean_variance)
 {
@@ -811,7 +811,7 @@ Test(cktrack, same_seed_same_ids)
 
 /* ---- the IoU baseline (ckmeans --baseline iou) ---- */
 
-#include "ioutrack.h"
+#include "track/ioutrack.h"
 
 static iou_det boxdet(float x, float y, float w, float h)
 {

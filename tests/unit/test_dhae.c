@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhae.h"
+#include "dhae/dhae.h"
 #include "rng.h"
 
 /* n random blob patches (S*S*C) and boxes in [0.1, 0.9]. */
@@ -428,7 +428,7 @@ Test(dhae, box_features)
 
 /* ---- the model file ---- */
 #include <unistd.h>
-#include "modelfile.h"
+#include "dhae/modelfile.h"
 
 static void trained_model(model *mf, dhae **out, nn_backend *be, int inputs)
 {

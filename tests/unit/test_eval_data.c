@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "eval_load.h"
-#include "eval_motstools.h"
-#include "eval_trackeval.h"
+#include "eval/eval_load.h"
+#include "eval/eval_motstools.h"
+#include "eval/eval_trackeval.h"
 #include "mots_txt.h"
 #include "pngio.h"
 #include "test_eval_fixture.h"

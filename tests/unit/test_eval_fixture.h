@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <stdarg.h>
 
-#include "eval_data.h"
+#include "eval/eval_data.h"
 
 /* Adds frame t: ng ground-truth ids, nt result ids, then ng*nt IoUs
  * (row-major, ground truth by result), all as variadic arguments. */

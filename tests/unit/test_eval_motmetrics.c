@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "eval_motmetrics.h"
+#include "eval/eval_motmetrics.h"
 #include "mot_txt.h"
 #include "test_eval_fixture.h"
 

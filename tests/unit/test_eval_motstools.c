@@ -1,7 +1,7 @@
 /* mots_tools CLEAR-MOTS on hand-made sequences, one rule per test. */
 #include <math.h>
 
-#include "eval_motstools.h"
+#include "eval/eval_motstools.h"
 #include "test_eval_fixture.h"
 
 /* One ground-truth object (id 2001) over n frames; res[f] is the result

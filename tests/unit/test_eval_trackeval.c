@@ -2,8 +2,8 @@
  * worked out on paper. */
 #include <math.h>
 
-#include "eval_motstools.h"
-#include "eval_trackeval.h"
+#include "eval/eval_motstools.h"
+#include "eval/eval_trackeval.h"
 #include "test_eval_fixture.h"
 
 static void all_metrics(const eval_seq *s, te_summary *h, te_clear *c, te_identity *id)

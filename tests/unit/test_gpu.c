@@ -16,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhae.h"
-#include "nn.h"
+#include "dhae/dhae.h"
+#include "nn/nn.h"
+#include "../support/nn_check.h"
 #include "rng.h"
 
 /* The CUDA backend, or NULL after printing why the test is skipped. */

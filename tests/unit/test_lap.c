@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "lap.h"
+#include "eval/lap.h"
 #include "rng.h"
 
 /* Best total over every injective map of the smaller side into the larger,

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn.h"
+#include "nn/nn.h"
 #include "rng.h"
 
 static rng G;

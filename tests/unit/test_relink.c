@@ -1,7 +1,7 @@
 /* The memory of lost tracks (relink.h). */
 #include <criterion/criterion.h>
 
-#include "relink.h"
+#include "track/relink.h"
 
 static const float at10[4] = {10, 10, 20, 20};
 

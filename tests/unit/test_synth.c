@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "rle.h"
-#include "synth.h"
-#include "synth_sprite.h"
-#include "synth_stats.h"
+#include "synth/synth.h"
+#include "synth/synth_sprite.h"
+#include "synth/synth_stats.h"
 
 static int count_on(const uint8_t *t, int n)
 {

@@ -1,0 +1,305 @@
+#include "eval/eval_report.h"
+#include "err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- aligned tables ---------------------------------------------------- */
+
+typedef struct {
+	int ncol, nrow;
+	char **cell;      /* nrow x ncol, row 0 is the header */
+} table;
+
+static void tbl_init(table *t, int ncol, const char *const *head)
+{
+	t->ncol = ncol, t->nrow = 1;
+	t->cell = xmalloc((size_t)ncol * sizeof *t->cell);
+	for (int c = 0; c < ncol; c++)
+		t->cell[c] = xstrdup(head[c]);
+}
+
+static char **tbl_row(table *t)
+{
+	t->cell = xrealloc(t->cell, (size_t)(t->nrow + 1) * t->ncol * sizeof *t->cell);
+	return &t->cell[(size_t)t->nrow++ * t->ncol];
+}
+
+static char *pct(double v)
+{
+	char b[64];
+	if (isnan(v))
+		snprintf(b, sizeof b, "nan");
+	else if (isinf(v))
+		snprintf(b, sizeof b, "%sinf", v < 0 ? "-" : "");
+	else
+		snprintf(b, sizeof b, "%.2f", 100 * v);
+	return xstrdup(b);
+}
+
+static char *cnt(int64_t v)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%lld", (long long)v);
+	return xstrdup(b);
+}
+
+static char *fix(double v, int prec)
+{
+	char b[64];
+	snprintf(b, sizeof b, "%.*f", prec, v);
+	return xstrdup(b);
+}
+
+/* First column left-aligned, the rest right-aligned; frees the cells. */
+static void tbl_print(FILE *fp, table *t)
+{
+	int *w = xcalloc((size_t)t->ncol, sizeof *w);
+	for (int r = 0; r < t->nrow; r++)
+		for (int c = 0; c < t->ncol; c++) {
+			int n = (int)strlen(t->cell[(size_t)r * t->ncol + c]);
+			if (n > w[c])
+				w[c] = n;
+		}
+	for (int r = 0; r < t->nrow; r++) {
+		for (int c = 0; c < t->ncol; c++) {
+			char *s = t->cell[(size_t)r * t->ncol + c];
+			if (c == 0)
+				fprintf(fp, "%-*s", w[c], s);
+			else
+				fprintf(fp, "  %*s", w[c], s);
+			free(s);
+		}
+		fputc('\n', fp);
+	}
+	free(w);
+	free(t->cell);
+}
+
+static const char *class_name(int cls)
+{
+	return cls == 1 ? "car" : cls == 2 ? "pedestrian" : "class";
+}
+
+void mots_combine(const mots_class_result *c, mots_seq_result *out)
+{
+	memset(out, 0, sizeof *out);
+	te_hota *h = xmalloc(((size_t)c->n + 1) * sizeof *h);
+	te_clear *cl = xmalloc(((size_t)c->n + 1) * sizeof *cl);
+	te_identity *id = xmalloc(((size_t)c->n + 1) * sizeof *id);
+	for (int i = 0; i < c->n; i++) {
+		mt_add(&out->mt, &c->seq[i].mt);
+		h[i] = c->seq[i].hota, cl[i] = c->seq[i].clr, id[i] = c->seq[i].id;
+		out->removed += c->seq[i].removed;
+	}
+	te_hota_combine(h, c->n, &out->hota);
+	te_clear_combine(cl, c->n, &out->clr);
+	te_identity_combine(id, c->n, &out->id);
+	free(h), free(cl), free(id);
+}
+
+static void mots_tools_row(table *t, const char *name, const mt_counts *c)
+{
+	mt_scores s;
+	mt_scores_of(c, &s);
+	char **r = tbl_row(t);
+	r[0] = xstrdup(name);
+	r[1] = pct(s.smotsa), r[2] = pct(s.motsa), r[3] = pct(s.motsp), r[4] = pct(s.modsa);
+	r[5] = pct(s.recall), r[6] = pct(s.precision);
+	r[7] = cnt(c->tp), r[8] = cnt(c->fp), r[9] = cnt(c->fn), r[10] = cnt(c->ids);
+	r[11] = cnt(c->mt), r[12] = cnt(c->pt), r[13] = cnt(c->ml), r[14] = cnt(c->frag);
+}
+
+static void trackeval_row(table *t, const char *name, const mots_seq_result *m)
+{
+	te_summary s;
+	te_id_scores id;
+	te_hota_summary(&m->hota, &s);
+	te_identity_scores_of(&m->id, &id);
+	char **r = tbl_row(t);
+	r[0] = xstrdup(name);
+	r[1] = pct(s.hota), r[2] = pct(s.deta), r[3] = pct(s.assa), r[4] = pct(s.detre);
+	r[5] = pct(s.detpr), r[6] = pct(s.assre), r[7] = pct(s.asspr), r[8] = pct(s.loca);
+	r[9] = pct(id.idf1), r[10] = pct(id.idp), r[11] = pct(id.idr);
+}
+
+void report_mots_table(FILE *fp, const mots_class_result *c, int ncls)
+{
+	static const char *mh[] = { "sequence", "sMOTSA", "MOTSA", "MOTSP", "MODSA", "Rcll", "Prcn",
+				    "TP", "FP", "FN", "IDS", "MT", "PT", "ML", "Frag" };
+	static const char *th[] = { "sequence", "HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe",
+				    "AssPr", "LocA", "IDF1", "IDP", "IDR" };
+	for (int k = 0; k < ncls; k++) {
+		const mots_class_result *cr = &c[k];
+		mots_seq_result all;
+		mots_combine(cr, &all);
+		table t;
+		fprintf(fp, "%sclass %d (%s): mots_tools CLEAR-MOTS, IoU > 0.5\n", k ? "\n" : "", cr->cls,
+			class_name(cr->cls));
+		tbl_init(&t, 15, mh);
+		for (int i = 0; i < cr->n; i++)
+			mots_tools_row(&t, cr->seq[i].name, &cr->seq[i].mt);
+		mots_tools_row(&t, "COMBINED", &all.mt);
+		tbl_print(fp, &t);
+		fprintf(fp, "\nclass %d (%s): TrackEval HOTA and Identity, IoU >= 0.5\n", cr->cls,
+			class_name(cr->cls));
+		tbl_init(&t, 12, th);
+		for (int i = 0; i < cr->n; i++)
+			trackeval_row(&t, cr->seq[i].name, &cr->seq[i]);
+		trackeval_row(&t, "COMBINED", &all);
+		tbl_print(fp, &t);
+	}
+}
+
+static void box_row(table *t, const char *name, const mm_counts *c)
+{
+	mm_scores s;
+	mm_scores_of(c, &s);
+	char **r = tbl_row(t);
+	r[0] = xstrdup(name);
+	r[1] = pct(s.idf1), r[2] = pct(s.idp), r[3] = pct(s.idr), r[4] = pct(s.mota);
+	r[5] = pct(s.motp), r[6] = isnan(s.faf) ? xstrdup("nan") : fix(s.faf, 2);
+	r[7] = pct(s.recall), r[8] = pct(s.precision);
+	r[9] = cnt(c->tracks), r[10] = cnt(c->mt), r[11] = cnt(c->pt), r[12] = cnt(c->ml);
+	r[13] = cnt(c->fp), r[14] = cnt(c->misses), r[15] = cnt(c->switches), r[16] = cnt(c->frag);
+}
+
+void report_box_table(FILE *fp, const box_seq_result *s, int n)
+{
+	static const char *h[] = { "sequence", "IDF1", "IDP", "IDR", "MOTA", "MOTP", "FAF", "Rcll",
+				   "Prcn", "GT", "MT", "PT", "ML", "FP", "FN", "IDS", "Frag" };
+	mm_counts all = { 0 };
+	table t;
+	fprintf(fp, "py-motmetrics box metrics, IoU >= 0.5 (MOTP = mean IoU)\n");
+	tbl_init(&t, 17, h);
+	for (int i = 0; i < n; i++) {
+		box_row(&t, s[i].name, &s[i].mm);
+		mm_add(&all, &s[i].mm);
+	}
+	box_row(&t, "COMBINED", &all);
+	tbl_print(fp, &t);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static void jstr(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static void jnum(FILE *fp, const char *key, double v, int last)
+{
+	fprintf(fp, "\"%s\": ", key);
+	if (isfinite(v))
+		fprintf(fp, "%.17g", v);
+	else
+		fputs("null", fp);
+	fputs(last ? "" : ", ", fp);
+}
+
+static void jint(FILE *fp, const char *key, int64_t v, int last)
+{
+	fprintf(fp, "\"%s\": %lld%s", key, (long long)v, last ? "" : ", ");
+}
+
+static void json_mots_entry(FILE *fp, const char *name, const mots_seq_result *m)
+{
+	mt_scores s;
+	te_summary h;
+	te_clear_scores cs;
+	te_id_scores id;
+	mt_scores_of(&m->mt, &s);
+	te_hota_summary(&m->hota, &h);
+	te_clear_scores_of(&m->clr, &cs);
+	te_identity_scores_of(&m->id, &id);
+	const mt_counts *c = &m->mt;
+	fprintf(fp, "{\"name\": ");
+	jstr(fp, name);
+	fprintf(fp, ",\n     \"mots_tools\": {");
+	jnum(fp, "sMOTSA", s.smotsa, 0), jnum(fp, "MOTSA", s.motsa, 0), jnum(fp, "MOTSP", s.motsp, 0);
+	jnum(fp, "MODSA", s.modsa, 0), jnum(fp, "recall", s.recall, 0);
+	jnum(fp, "precision", s.precision, 0), jnum(fp, "soft_TP", c->soft_tp, 0);
+	jint(fp, "TP", c->tp, 0), jint(fp, "FP", c->fp, 0), jint(fp, "FN", c->fn, 0);
+	jint(fp, "IDS", c->ids, 0), jint(fp, "MT", c->mt, 0), jint(fp, "PT", c->pt, 0);
+	jint(fp, "ML", c->ml, 0), jint(fp, "Frag", c->frag, 0), jint(fp, "gt_tracks", c->tracks, 0);
+	jint(fp, "n_gt", c->n_gt, 0), jint(fp, "n_tr", c->n_tr, 0), jint(fp, "ignored", c->n_ign, 1);
+	fprintf(fp, "},\n     \"trackeval\": {");
+	jnum(fp, "HOTA", h.hota, 0), jnum(fp, "DetA", h.deta, 0), jnum(fp, "AssA", h.assa, 0);
+	jnum(fp, "DetRe", h.detre, 0), jnum(fp, "DetPr", h.detpr, 0), jnum(fp, "AssRe", h.assre, 0);
+	jnum(fp, "AssPr", h.asspr, 0), jnum(fp, "LocA", h.loca, 0), jnum(fp, "HOTA(0)", h.hota0, 0);
+	jnum(fp, "LocA(0)", h.loca0, 0);
+	jnum(fp, "IDF1", id.idf1, 0), jnum(fp, "IDP", id.idp, 0), jnum(fp, "IDR", id.idr, 0);
+	jint(fp, "IDTP", m->id.idtp, 0), jint(fp, "IDFP", m->id.idfp, 0), jint(fp, "IDFN", m->id.idfn, 0);
+	jnum(fp, "MOTA", cs.mota, 0), jnum(fp, "MOTP", cs.motp, 0), jnum(fp, "sMOTA", cs.smota, 0);
+	jint(fp, "CLR_TP", m->clr.tp, 0), jint(fp, "CLR_FP", m->clr.fp, 0);
+	jint(fp, "CLR_FN", m->clr.fn, 0), jint(fp, "IDSW", m->clr.idsw, 0);
+	jint(fp, "MT", m->clr.mt, 0), jint(fp, "PT", m->clr.pt, 0), jint(fp, "ML", m->clr.ml, 0);
+	jint(fp, "Frag", m->clr.frag, 0), jint(fp, "removed", m->removed, 0);
+	fprintf(fp, "\"HOTA_alpha\": [");
+	for (int a = 0; a < TE_NA; a++)
+		fprintf(fp, "%.17g%s", m->hota.hota[a], a + 1 < TE_NA ? ", " : "");
+	fprintf(fp, "]}}");
+}
+
+void report_mots_json(FILE *fp, const mots_class_result *c, int ncls)
+{
+	fprintf(fp, "{\"mode\": \"mots\", \"classes\": [");
+	for (int k = 0; k < ncls; k++) {
+		const mots_class_result *cr = &c[k];
+		mots_seq_result all;
+		mots_combine(cr, &all);
+		fprintf(fp, "%s\n {\"class\": %d, \"sequences\": [", k ? "," : "", cr->cls);
+		for (int i = 0; i < cr->n; i++) {
+			fprintf(fp, "%s\n    ", i ? "," : "");
+			json_mots_entry(fp, cr->seq[i].name, &cr->seq[i]);
+		}
+		fprintf(fp, "],\n  \"combined\": ");
+		json_mots_entry(fp, "COMBINED", &all);
+		fprintf(fp, "}");
+	}
+	fprintf(fp, "]}\n");
+}
+
+static void json_box_entry(FILE *fp, const char *name, const mm_counts *c)
+{
+	mm_scores s;
+	mm_scores_of(c, &s);
+	fprintf(fp, "{\"name\": ");
+	jstr(fp, name);
+	fprintf(fp, ", ");
+	jnum(fp, "IDF1", s.idf1, 0), jnum(fp, "IDP", s.idp, 0), jnum(fp, "IDR", s.idr, 0);
+	jnum(fp, "MOTA", s.mota, 0), jnum(fp, "MOTP", s.motp, 0), jnum(fp, "FAF", s.faf, 0);
+	jnum(fp, "recall", s.recall, 0), jnum(fp, "precision", s.precision, 0);
+	jint(fp, "GT", c->tracks, 0), jint(fp, "MT", c->mt, 0), jint(fp, "PT", c->pt, 0);
+	jint(fp, "ML", c->ml, 0), jint(fp, "FP", c->fp, 0), jint(fp, "FN", c->misses, 0);
+	jint(fp, "IDS", c->switches, 0), jint(fp, "Frag", c->frag, 0);
+	jint(fp, "matches", c->matches, 0), jint(fp, "objects", c->objects, 0);
+	jint(fp, "predictions", c->predictions, 0), jint(fp, "frames", c->frames, 0);
+	jint(fp, "IDTP", c->idtp, 0), jint(fp, "IDFP", c->idfp, 0), jint(fp, "IDFN", c->idfn, 1);
+	fprintf(fp, "}");
+}
+
+void report_box_json(FILE *fp, const box_seq_result *s, int n)
+{
+	mm_counts all = { 0 };
+	fprintf(fp, "{\"mode\": \"boxes\", \"sequences\": [");
+	for (int i = 0; i < n; i++) {
+		fprintf(fp, "%s\n  ", i ? "," : "");
+		json_box_entry(fp, s[i].name, &s[i].mm);
+		mm_add(&all, &s[i].mm);
+	}
+	fprintf(fp, "],\n \"combined\": ");
+	json_box_entry(fp, "COMBINED", &all);
+	fprintf(fp, "}\n");
+}
