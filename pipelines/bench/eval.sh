@@ -45,7 +45,7 @@ trap 'rm -rf "$T"' EXIT
 # The assignment solver picks the same optimum as scipy among ties.
 LIB=${BUILD:-build}/libusc.a
 if [ -f "$LIB" ]; then
-	${CC:-cc} -O2 -Icommon -o "$T/lap_stdin" $REF/lap_stdin.c "$LIB" -lm &&
+	${CC:-cc} -O2 -Icommon -Ikernels -o "$T/lap_stdin" $REF/lap_stdin.c "$LIB" -lm &&
 		"$PY" $REF/lap_vs_scipy.py "$T/lap_stdin" || status=1
 else
 	echo "bench-eval: $LIB not built; lap_solve not compared with scipy"
