@@ -32,10 +32,12 @@ PKGLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT      ?= -O2
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter \
             -pthread -Icommon -Ikernels $(PKGCFLAGS) $(SANFLAGS) -MMD -MP
-LDFLAGS  += -pthread $(SANFLAGS) -Wl,--as-needed
-LDLIBS   += $(PKGLIBS) -lm
+LDFLAGS  += -pthread $(SANFLAGS) -Wl,--as-needed -Wl,--export-dynamic
+LDLIBS   += $(PKGLIBS) -lm -ldl
 
-# CUDA backend: compiled and linked whenever nvcc is found (CUDA=0 turns it off).
+# CUDA backend: built whenever nvcc is found (CUDA=0 turns it off), as a
+# shared object that ae-train and ae-embed load at run time, so the tools
+# link no CUDA library and start on machines without one.
 CUDA_HOME ?= /usr/local/cuda
 NVCC     := $(shell command -v nvcc 2>/dev/null || { test -x $(CUDA_HOME)/bin/nvcc && echo $(CUDA_HOME)/bin/nvcc; })
 ifeq ($(CUDA),0)
@@ -43,12 +45,12 @@ NVCC     :=
 endif
 CU_SRCS  := $(if $(NVCC),$(wildcard kernels/nn/cuda/*.cu))
 ifneq ($(NVCC),)
-CFLAGS   += -DUSC_CUDA -I$(CUDA_HOME)/include
 NVFLAGS  ?= -O2 -std=c++17 -Icommon -Ikernels \
             -gencode arch=compute_75,code=sm_75 -gencode arch=compute_90,code=sm_90 \
             -gencode arch=compute_80,code=sm_80 -gencode arch=compute_75,code=compute_75 \
             -Xcompiler -fPIC,-Wall
 CUDALIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudnn -lcublas -lcudart -lstdc++
+CUDA_SO  := $(dir $(BINDIR))lib/usc-mots/libusc-cuda.so
 endif
 
 COMMON_SRCS := $(wildcard common/*.c)
@@ -69,7 +71,7 @@ SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(TOOLS)
+all: $(TOOLS) $(CUDA_SO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -85,19 +87,19 @@ $(LIB): $(OBJS)
 
 $(BINDIR)/%: $(BUILD)/tools/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(GPU_OBJS) $(LIB) $(LDLIBS) $(GPU_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(GPU_OBJS) $(LIB) -lcriterion $(LDLIBS) $(GPU_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) -lcriterion $(LDLIBS)
 
-# Only the programs that train or embed link the CUDA backend (and load
-# cuDNN and cuBLAS at start); nn.c refers to it weakly, so the others run
-# on the CPU backend alone.
-GPU_PROGS := $(BINDIR)/ae-train $(BINDIR)/ae-embed $(BUILD)/tests/test_gpu
-$(GPU_PROGS): GPU_OBJS = $(CU_OBJS)
-$(GPU_PROGS): GPU_LIBS = $(CUDALIBS)
-$(GPU_PROGS): $(CU_OBJS)
+# The CUDA backend's shared object, where nn.c looks for it: bin/ beside
+# lib/usc-mots/ (also after make install). Unit tests are told its path.
+ifneq ($(CUDA_SO),)
+$(CUDA_SO): $(CU_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $(CU_OBJS) $(CUDALIBS)
+endif
 
 # Every test and the demo start by making sure the Debian packages are there.
 deps:
@@ -114,7 +116,7 @@ check-sanitize: deps
 
 test-gpu: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/test_gpu
-	@USC_GPU_TEST=1 $(BUILD)/tests/test_gpu
+	@USC_GPU_TEST=1 USC_CUDA_BACKEND=$(abspath $(CUDA_SO)) $(BUILD)/tests/test_gpu
 
 data:
 	@sh pipelines/fetch-mnist.sh data
@@ -137,6 +139,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
+	if [ -n "$(CUDA_SO)" ]; then install -d $(DESTDIR)$(PREFIX)/lib/usc-mots; \
+	  install -m 755 $(CUDA_SO) $(DESTDIR)$(PREFIX)/lib/usc-mots; fi
 	install -m 644 $(wildcard man/man1/*.1) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(wildcard man/man5/*.5) $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 $(wildcard man/man7/*.7) $(DESTDIR)$(PREFIX)/share/man/man7
@@ -144,6 +148,6 @@ install: all
 	  install -m 644 data/mnist-digits.idx3-ubyte $(DESTDIR)$(PREFIX)/share/usc-mots; fi
 
 clean:
-	rm -rf build build-san build-fuzz bin
+	rm -rf build build-san build-fuzz bin lib
 
 -include $(OBJS:.o=.d) $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%.d)

@@ -8,6 +8,9 @@ BUILD=${BUILD:-build}
 BINDIR=${BINDIR:-bin}
 BIN=$(cd "$BINDIR" && pwd)
 export BIN
+# the unit tests find the CUDA backend where the tools do
+so=$BIN/../lib/usc-mots/libusc-cuda.so
+[ -f "$so" ] && USC_CUDA_BACKEND=$(cd "$(dirname "$so")" && pwd)/libusc-cuda.so && export USC_CUDA_BACKEND
 pass=0 fail=0 skip=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -242,18 +242,25 @@ typedef enum nn_device { NN_DEV_AUTO, NN_DEV_CPU, NN_DEV_CUDA } nn_device;
 
 /* "auto", "cpu" or "cuda"; returns -1 for anything else. */
 int nn_parse_device(const char *s, nn_device *d);
-/* 1 when the CUDA backend is compiled in and a device answers. */
+/* 1 when the CUDA backend loads and a device answers. The backend is the
+ * shared object $USC_CUDA_BACKEND, or by default
+ * DIR/../lib/usc-mots/libusc-cuda.so beside the program's DIR; its path
+ * goes to buf (-1 when it does not fit). */
 int nn_cuda_available(void);
+int nn_cuda_path(char *buf, size_t len);
+/* Why the CUDA backend is not available ("" when it is). */
+const char *nn_cuda_why(void);
 /* Opens a backend: auto takes CUDA when a device answers, else the CPU;
- * cuda without a device is an error. threads <= 0: one per online CPU.
+ * cuda without a device is an error. threads <= 0: cpus_usable().
  * Returns NULL with a message in err. Close with be->close(be). */
 nn_backend *nn_open(nn_device d, int threads, char *err, size_t errlen);
 
-/* The CPU backend (nn/cpu). threads <= 0: one per online CPU. */
+/* The CPU backend (nn/cpu). threads <= 0: cpus_usable(). */
 nn_backend *nn_cpu_open(int threads);
 
 #ifdef USC_CUDA
-/* The CUDA backend (nn/cuda), device 0. NULL + message when no device
+/* The entry points of the CUDA backend's shared object (nn/cuda), found
+ * by nn.c with dlsym: device 0. NULL + message when no device
  * answers (any cudaGetDeviceCount error counts as none). */
 nn_backend *nn_cuda_open(char *err, size_t errlen);
 /* Number of CUDA devices that answer; 0 on any error (no driver, error 35). */

@@ -29,20 +29,15 @@ static nn_backend *open_cuda(void)
 		printf("test_gpu: skipped: set USC_GPU_TEST=1 (make test-gpu) to run\n");
 		return NULL;
 	}
-#ifdef USC_CUDA
-	if (nn_cuda_devices() < 1) {
-		printf("test_gpu: skipped: no CUDA device\n");
+	if (!nn_cuda_available()) {
+		printf("test_gpu: skipped: %s\n", nn_cuda_why());
 		return NULL;
 	}
 	char err[512];
-	nn_backend *be = nn_cuda_open(err, sizeof err);
+	nn_backend *be = nn_open(NN_DEV_CUDA, 0, err, sizeof err);
 	/* a device answers: a backend that does not open is a failure */
 	cr_assert(be, "a CUDA device answers but the backend does not open: %s", err);
 	return be;
-#else
-	printf("test_gpu: skipped: no CUDA device (this build has no CUDA backend)\n");
-	return NULL;
-#endif
 }
 
 Test(gpu, every_op_against_the_cpu)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "nn/cpu/cpu.h"
+#include "cpus.h"
 #include "err.h"
 #include "nn/cpu/vec.h"
 
@@ -249,10 +250,8 @@ static void cpu_close(nn_backend *be)
 
 nn_backend *nn_cpu_open(int threads)
 {
-	if (threads <= 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (int)n : 1;
-	}
+	if (threads <= 0)
+		threads = cpus_usable();
 	if (threads > 64)
 		threads = 64;
 	/* Our threads split the batch; each sgemm call runs on its caller's

@@ -8,15 +8,16 @@
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
-/* the Makefile passes -DUSC_CUDA to the C compiler only; nn.h declares
- * the backend's entry points under it */
+/* nn.h declares the backend's entry points only under USC_CUDA, so that
+ * no C program links them directly: they are found with dlsym */
 #ifndef USC_CUDA
 #define USC_CUDA 1
 #endif
 #include "nn/nn.h"
 
 /* common/err.h is C11 (_Noreturn), so the two functions used here are
- * declared again with C++ syntax; the definitions are in common/err.c. */
+ * declared again with C++ syntax; the definitions are in common/err.c, in
+ * the program that loads the backend (linked with --export-dynamic). */
 extern "C" {
 [[noreturn]] void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int errf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
