@@ -4,6 +4,7 @@
 #   make test            unit tests (Criterion) and pipeline tests (tests/cli)
 #   make test SANITIZE=1 the same under AddressSanitizer and UBSan (build-san/)
 #   make test-gpu        CUDA backend against the CPU backend (skips with no GPU)
+#   make test-slurm      the grids through a single-node Slurm cluster (as root)
 #   make demo            generate, train, track and score a short Sprites-MOT video
 #   make bench           throughput benchmarks (bench/ results printed)
 #   make install PREFIX=/usr/local
@@ -67,7 +68,7 @@ TOOLS := $(TOOL_SRCS:tools/%.c=$(BINDIR)/%)
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all test test-run test-gpu check-sanitize deps data demo bench install clean fuzz
+.PHONY: all test test-run test-gpu test-slurm check-sanitize deps data demo bench install clean fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -117,6 +118,10 @@ check-sanitize: deps
 test-gpu: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/test_gpu
 	@USC_GPU_TEST=1 USC_CUDA_BACKEND=$(abspath $(CUDA_SO)) $(BUILD)/tests/test_gpu
+
+test-slurm: deps
+	@$(MAKE) --no-print-directory all
+	@BIN=$(abspath $(BINDIR)) sh tests/slurm.sh
 
 data:
 	@sh pipelines/fetch-mnist.sh data
