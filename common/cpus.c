@@ -28,26 +28,53 @@ int cpus_from_quota(const char *line)
 	return n > 4096 ? 4096 : (int)n;
 }
 
-/* The cpu.max of this process's cgroup (v2), or 0. */
+/* One number from a file, or -1. */
+static long long cpus_read_num(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long long v = -1;
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The CPU quota of this process's cgroup: cpu.max (v2) or
+ * cpu.cfs_quota_us over cpu.cfs_period_us (v1); 0 for none. */
 static int cpus_cgroup(void)
 {
 	FILE *f = fopen("/proc/self/cgroup", "r");
 	if (!f)
 		return 0;
-	char line[4096], path[4200];
+	char line[4096], path[4300];
 	int n = 0;
-	while (fgets(line, sizeof line, f)) {
-		if (strncmp(line, "0::", 3) != 0)
-			continue;
+	while (!n && fgets(line, sizeof line, f)) {
 		line[strcspn(line, "\n")] = 0;
-		snprintf(path, sizeof path, "/sys/fs/cgroup%s/cpu.max", line + 3);
-		FILE *q = fopen(path, "r");
-		if (q) {
-			if (fgets(line, sizeof line, q))
-				n = cpus_from_quota(line);
-			fclose(q);
+		char *ctl = strchr(line, ':'), *dir = ctl ? strchr(ctl + 1, ':') : NULL;
+		if (!dir)
+			continue;
+		*dir++ = 0;
+		ctl++;
+		if (!*ctl) {                       /* v2: "0::/path" */
+			snprintf(path, sizeof path, "/sys/fs/cgroup%s/cpu.max", dir);
+			FILE *q = fopen(path, "r");
+			if (q) {
+				char buf[128];
+				if (fgets(buf, sizeof buf, q))
+					n = cpus_from_quota(buf);
+				fclose(q);
+			}
+		} else if (strstr(ctl, "cpu") && (!strcmp(ctl, "cpu") || strstr(ctl, "cpu,"))) {
+			snprintf(path, sizeof path, "/sys/fs/cgroup/%s%s/cpu.cfs_quota_us", ctl, dir);
+			long long quota = cpus_read_num(path);
+			snprintf(path, sizeof path, "/sys/fs/cgroup/%s%s/cpu.cfs_period_us", ctl, dir);
+			long long period = cpus_read_num(path);
+			char buf[64];
+			snprintf(buf, sizeof buf, "%lld %lld", quota, period);
+			n = cpus_from_quota(buf);
 		}
-		break;
 	}
 	fclose(f);
 	return n;
