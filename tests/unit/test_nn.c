@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nn/nn.h"
+#include "../support/nn_check.h"
 #include "rng.h"
 
 static rng G;
