@@ -155,7 +155,7 @@ static void opts_apply(opts_opt *o, const char *arg)
 /* "-o FILE" or "--gt GT": how messages and the synopsis name an option. */
 static void opts_spell(const opts_opt *o, int with_arg, char *buf, size_t n)
 {
-	if (o->letter)
+	if (o->letter && !o->spell_long)
 		snprintf(buf, n, "-%c", o->letter);
 	else
 		snprintf(buf, n, "--%s", o->name);
@@ -304,14 +304,15 @@ void opts_usage(const opts_tool *t, FILE *fp)
 	l.col = l.indent - 1;
 	/* letters without an argument together, as "[-qv]" */
 	for (const opts_opt *o = t->opt; o->name; o++)
-		if (o->letter && !o->arg && !o->needs && !o->group && !o->required && nf < 60)
+		if (o->letter && !o->spell_long && !o->arg && !o->needs && !o->group && !o->required &&
+		    nf < 60)
 			flags[nf++] = (char)o->letter;
 	if (nf > 2) {
 		flags[nf++] = ']', flags[nf] = 0;
 		opts_item(&l, flags);
 	}
 	for (const opts_opt *o = t->opt; o->name; o++) {
-		if (o->needs || (o->letter && !o->arg && !o->group && !o->required))
+		if (o->needs || (o->letter && !o->spell_long && !o->arg && !o->group && !o->required))
 			continue;
 		if (o->group && o > t->opt && o[-1].group == o->group)
 			continue;

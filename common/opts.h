@@ -57,6 +57,7 @@ struct opts_opt {
 	const char *needs;   /* "PARENT" or "PARENT=WORD": a usage error when given
 	                        without --PARENT (with that argument) */
 	int required;        /* a usage error when not given */
+	int spell_long;      /* name it --NAME, not -L, in the synopsis and messages */
 	int group;           /* options of one nonzero group are alternatives in the
 	                        synopsis, "(a | b)"; the tool checks their use */
 	/* Set by opts_parse: */
