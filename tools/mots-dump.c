@@ -34,9 +34,9 @@ static opts parse(int argc, char **argv)
 	opts o = {0};
 	opts_opt opt[] = {
 		OPTS_INT("head", 'n', "N", "print the first N lines only", &o.head, 0, 1LL << 62,
-			 .def = "all"),
+			 .def = "all", .spell_long = 1),
 		OPTS_CALL("fields", 'f', "a,b,...", "print only these keys of each record, in this order, and no header or trailer",
-			  parse_fields, &o),
+			  parse_fields, &o, .spell_long = 1),
 		OPTS_FLAG("full", 0, "print binary values whole, as arrays of numbers", &o.full),
 		OPTS_FLAG("check", 0, "validate the stream and print one line (takes no other option)",
 			  &o.check),
