@@ -26,6 +26,12 @@ BINDIR   ?= bin
 SANFLAGS :=
 endif
 
+# The version --version prints and streams and models record: git describe
+# in a checkout, else VERSION_DEFAULT (a release tarball).
+VERSION_DEFAULT := 0.1
+VERSION  := $(shell test -e .git && git describe --always --dirty --tags 2>/dev/null)
+VERSION  := $(or $(VERSION),$(VERSION_DEFAULT))
+
 PKGS     := msgpack libpng openblas
 PKGCFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -68,7 +74,7 @@ TOOLS := $(TOOL_SRCS:tools/%.c=$(BINDIR)/%)
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all test test-run test-gpu test-slurm check-sanitize deps data demo bench install clean fuzz
+.PHONY: FORCE all test test-run test-gpu test-slurm check-sanitize deps data demo bench install clean fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -77,6 +83,14 @@ all: $(TOOLS) $(CUDA_SO)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Only common/version.o sees the version; $(BUILD)/version.txt changes (and
+# rebuilds it) only when the text does.
+$(BUILD)/version.txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+$(BUILD)/common/version.o: $(BUILD)/version.txt
+$(BUILD)/common/version.o: CFLAGS += -DUSC_VERSION='"$(VERSION)"'
 
 $(BUILD)/%.o: %.cu
 	@mkdir -p $(@D)

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "mpscan.h"
 #include "rle.h"
+#include "version.h"
 
 #include <errno.h>
 #include <math.h>
@@ -160,6 +161,22 @@ void ms_header_set_tool(ms_header *h, int argc, char **argv)
 			strcat(h->args, " ");
 		strcat(h->args, argv[i]);
 	}
+	/* "made_by": "TOOL VERSION", an optional key readers pass through;
+	 * it replaces the one an earlier stage wrote */
+	size_t tl = strlen(h->tool), vl = strlen(version_text()), sl = tl + 1 + vl;
+	uint8_t *v = xmalloc(sl + 5), *p = v;
+	if (sl < 32)
+		*p++ = (uint8_t)(0xa0 | sl);
+	else if (sl < 256)
+		*p++ = 0xd9, *p++ = (uint8_t)sl;
+	else if (sl < 65536)
+		*p++ = 0xda, *p++ = (uint8_t)(sl >> 8), *p++ = (uint8_t)sl;
+	else
+		*p++ = 0xdb, *p++ = (uint8_t)(sl >> 24), *p++ = (uint8_t)(sl >> 16),
+		*p++ = (uint8_t)(sl >> 8), *p++ = (uint8_t)sl;
+	memcpy(p, h->tool, tl), p[tl] = ' ', memcpy(p + tl + 1, version_text(), vl);
+	ms_extra_put(&h->extra, "made_by", v, (size_t)(p - v) + sl);
+	free(v);
 }
 
 void ms_det_init(ms_det *d)

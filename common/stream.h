@@ -93,7 +93,8 @@ int ms_extra_find(const ms_extra *x, const char *key, const uint8_t **val, size_
 void ms_extra_put(ms_extra *x, const char *key, const uint8_t *val, size_t len);
 void ms_extra_clear(ms_extra *x);
 /* Sets h->tool (basename of argv[0]) and h->args (the arguments joined by
- * spaces), so every segment records what made it. */
+ * spaces), and the extra key "made_by" ("TOOL VERSION"), so every segment
+ * records what made it. */
 void ms_header_set_tool(ms_header *h, int argc, char **argv);
 
 /* ---- reading ---- */

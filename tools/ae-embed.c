@@ -1,22 +1,18 @@
 /* ae-embed: adds the DHAE's latent feature z to every record of a det
  * stream, in batches. See ae-embed(1). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "dhae/dhae.h"
 #include "err.h"
 #include "dhae/modelfile.h"
 #include "nn/nn.h"
+#include "opts.h"
 #include "outfile.h"
 #include "progress.h"
 #include "stream.h"
-
-static const char usage[] =
-	"usage: ae-embed -m MODEL [--batch N] [--device auto|cpu|cuda] [--threads N] [-o FILE] [-q] [FILE]";
 
 /* Records waiting for their z: at most one batch is held. */
 typedef struct pending {
@@ -47,38 +43,23 @@ int main(int argc, char **argv)
 	const char *mpath = NULL, *out = "-";
 	int batch = 256, threads = 0, quiet = 0;
 	nn_device dev = NN_DEV_AUTO;
-	enum { O_BATCH = 256, O_DEVICE, O_THREADS };
-	static const struct option lo[] = {
-		{ "model", required_argument, 0, 'm' },
-		{ "batch", required_argument, 0, O_BATCH },
-		{ "device", required_argument, 0, O_DEVICE },
-		{ "threads", required_argument, 0, O_THREADS },
-		{ "output", required_argument, 0, 'o' },
-		{ "quiet", no_argument, 0, 'q' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
+	static const int devices[] = {NN_DEV_AUTO, NN_DEV_CPU, NN_DEV_CUDA};
+	opts_opt opt[] = {
+		OPTS_STR("model", 'm', "MODEL", "the model file", &mpath, .required = 1),
+		OPTS_INT("batch", 0, "N", "records embedded at once", &batch, 1, 1 << 16),
+		OPTS_CHOICE("device", 0, "auto|cpu|cuda", "where to embed, as in ae-train", &dev, devices),
+		OPTS_INT("threads", 0, "N", "CPU threads", &threads, 1, 64, .def = "one per online CPU"),
+		OPTS_STR("output", 'o', "FILE", "write the stream to FILE, atomically", &out,
+			 .def = "standard output"),
+		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),
+		OPTS_END,
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "m:o:qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'm': mpath = optarg; break;
-		case O_BATCH: batch = (int)cli_int("--batch", optarg, 1, 1 << 16); break;
-		case O_DEVICE:
-			if (nn_parse_device(optarg, &dev) < 0)
-				die_usage("--device: '%s' is not auto, cpu or cuda", optarg);
-			break;
-		case O_THREADS: threads = (int)cli_int("--threads", optarg, 1, 64); break;
-		case 'o': out = optarg; break;
-		case 'q': quiet = 1; break;
-		case 'h': puts(usage); return 0;
-		default: die_usage("%s", usage);
-		}
-	}
-	if (!mpath)
-		die_usage("-m MODEL is required\n%s", usage);
-	if (optind < argc - 1)
-		die_usage("one input at most\n%s", usage);
-	const char *in = optind < argc ? argv[optind] : "-";
+	opts_tool tool = {"ae-embed", "Adds the autoencoder's latent vector z to every record of a "
+			  "det stream.", "[FILE]", opt};
+	int first = opts_parse(&tool, argc, argv);
+	if (first < argc - 1)
+		die_usage("one input at most");
+	const char *in = first < argc ? argv[first] : "-";
 
 	char err[400];
 	model mf;

@@ -1,31 +1,26 @@
 /* ae-train: trains the deep heterogeneous autoencoder on det streams.
  * See ae-train(1). */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "dhae/dhae.h"
 #include "dhae/dhae_train.h"
 #include "err.h"
 #include "dhae/modelfile.h"
 #include "nn/nn.h"
+#include "opts.h"
 #include "progress.h"
 
-static const char usage[] =
-	"usage: ae-train -o MODEL [--arch synth|real] [--inputs both|box|mask] [--filters N,N,...] [--latent N]\n"
-	"                [--weights uncertainty|fixed] [--optimizer adadelta|adam] [--lr X]\n"
-	"                [--epochs N] [--batch N] [--val-split X] [--patience N] [--dropout X]\n"
-	"                [--seed N] [--resume] [--log FILE] [--device auto|cpu|cuda] [--threads N]\n"
-	"                [-q] [-v] [FILE...]";
+/* --filters N,N,...: the encoder's convolution filters. */
+typedef struct filter_list {
+	int n, f[DHAE_MAX_CONV];
+} filter_list;
 
-enum { O_ARCH = 256, O_FILTERS, O_LATENT, O_WEIGHTS, O_OPT, O_LR, O_EPOCHS, O_BATCH, O_VAL,
-       O_PATIENCE, O_DROPOUT, O_SEED, O_RESUME, O_LOG, O_DEVICE, O_THREADS, O_INPUTS };
-
-static int parse_filters(const char *s, int *f)
+static void parse_filters(const opts_opt *opt, const char *s)
 {
+	filter_list *l = opt->dst;
 	int n = 0;
 	const char *p = s;
 	while (*p) {
@@ -33,7 +28,7 @@ static int parse_filters(const char *s, int *f)
 		long v = strtol(p, &end, 10);
 		if (end == p || v < 1 || v > 4096 || n == DHAE_MAX_CONV)
 			die_usage("--filters: '%s' is not a list of 1 to %d counts in 1..4096", s, DHAE_MAX_CONV);
-		f[n++] = (int)v;
+		l->f[n++] = (int)v;
 		p = end;
 		if (*p == ',')
 			p++;
@@ -42,7 +37,7 @@ static int parse_filters(const char *s, int *f)
 	}
 	if (!n)
 		die_usage("--filters: empty list");
-	return n;
+	l->n = n;
 }
 
 static char *join_args(int argc, char **argv)
@@ -61,85 +56,57 @@ int main(int argc, char **argv)
 {
 	err_init(argv[0]);
 	nn_cpu_tune(argc, argv);
-	int arch = DHAE_SYNTH, latent = 0, nf = 0, filters[DHAE_MAX_CONV];
+	int arch = DHAE_SYNTH, latent = 0;
+	filter_list fl = {0};
 	int weights = DHAE_UNCERTAIN, optk = DHAE_ADADELTA, threads = 0;
 	double lr = -1, dropout = -1;
 	dhae_train_opts o = { .epochs = 0, .batch = 0, .val_split = 0.1, .seed = 1 };
 	nn_device dev = NN_DEV_AUTO;
-	int arch_set = 0, inputs = DHAE_BOTH, inputs_set = 0;
-	static const struct option lo[] = {
-		{ "arch", required_argument, 0, O_ARCH },
-		{ "inputs", required_argument, 0, O_INPUTS },
-		{ "filters", required_argument, 0, O_FILTERS },
-		{ "latent", required_argument, 0, O_LATENT },
-		{ "weights", required_argument, 0, O_WEIGHTS },
-		{ "optimizer", required_argument, 0, O_OPT },
-		{ "lr", required_argument, 0, O_LR },
-		{ "epochs", required_argument, 0, O_EPOCHS },
-		{ "batch", required_argument, 0, O_BATCH },
-		{ "val-split", required_argument, 0, O_VAL },
-		{ "patience", required_argument, 0, O_PATIENCE },
-		{ "dropout", required_argument, 0, O_DROPOUT },
-		{ "seed", required_argument, 0, O_SEED },
-		{ "resume", no_argument, 0, O_RESUME },
-		{ "log", required_argument, 0, O_LOG },
-		{ "device", required_argument, 0, O_DEVICE },
-		{ "threads", required_argument, 0, O_THREADS },
-		{ "output", required_argument, 0, 'o' },
-		{ "quiet", no_argument, 0, 'q' },
-		{ "verbose", no_argument, 0, 'v' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
+	int inputs = DHAE_BOTH;
+	static const int archs[] = { DHAE_SYNTH, DHAE_REAL };
+	static const int inputs_vals[] = { DHAE_BOTH, DHAE_BOX, DHAE_MASK };
+	static const int weights_v[] = { DHAE_UNCERTAIN, DHAE_FIXED };
+	static const int optimizers[] = { DHAE_ADADELTA, DHAE_ADAM };
+	static const int devices[] = { NN_DEV_AUTO, NN_DEV_CPU, NN_DEV_CUDA };
+	opts_opt table[] = {
+		OPTS_STR("output", 'o', "MODEL", "the model file, rewritten after every epoch", &o.out,
+			 .required = 1),
+		OPTS_CHOICE("arch", 0, "synth|real", "architecture", &arch, archs),
+		OPTS_CHOICE("inputs", 0, "both|box|mask", "what the autoencoder reads and reconstructs",
+			    &inputs, inputs_vals),
+		OPTS_CALL("filters", 0, "N,N,...", "convolution filters of the encoder, one count a layer",
+			  parse_filters, &fl, .def = "by arch"),
+		OPTS_INT("latent", 0, "N", "size of z and of the dense layers", &latent, 1, 65536,
+			 .def = "64 synth, 128 real"),
+		OPTS_CHOICE("weights", 0, "uncertainty|fixed", "loss form", &weights, weights_v),
+		OPTS_CHOICE("optimizer", 0, "adadelta|adam", "optimiser (Adadelta lr 1.0, or Adam lr 5e-4)",
+			    &optk, optimizers),
+		OPTS_NUM("lr", 0, "X", "learning rate", &lr, 1e-12, 1e6, .def = "the optimiser's"),
+		OPTS_INT("epochs", 0, "N", "epochs (with --resume, the total to reach)", &o.epochs,
+			 1, 1000000, .def = "1000 synth, 500 real"),
+		OPTS_INT("batch", 0, "N", "batch size", &o.batch, 1, 1 << 20,
+			 .def = "1024 synth, 512 real"),
+		OPTS_NUM("val-split", 0, "X", "share of the input, from its end, kept for validation",
+			 &o.val_split, 0, 0.9),
+		OPTS_INT("patience", 0, "N", "stop after N epochs without a better validation loss "
+			 "(0: never)", &o.patience, 0, 1000000),
+		OPTS_NUM("dropout", 0, "X", "dropout rate", &dropout, 0, 0.95, .def = "0.25"),
+		OPTS_INT("seed", 0, "N", "seed of the weights, the shuffling and the dropout masks",
+			 &o.seed, 0, INT64_MAX),
+		OPTS_FLAG("resume", 0, "continue the training kept in MODEL", &o.resume),
+		OPTS_STR("log", 0, "FILE", "write the curves as CSV, rewritten after every epoch", &o.log),
+		OPTS_CHOICE("device", 0, "auto|cpu|cuda", "where to train", &dev, devices),
+		OPTS_INT("threads", 0, "N", "CPU threads", &threads, 1, 64, .def = "one per online CPU"),
+		OPTS_FLAG("quiet", 'q', "no progress line, no summary", &o.quiet),
+		OPTS_FLAG("verbose", 'v', "a line for the set-up and one per epoch", &o.verbose),
+		OPTS_END,
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "o:qvh", lo, NULL)) != -1) {
-		switch (c) {
-		case O_ARCH:
-			if (!strcmp(optarg, "synth")) arch = DHAE_SYNTH;
-			else if (!strcmp(optarg, "real")) arch = DHAE_REAL;
-			else die_usage("--arch: '%s' is not synth or real", optarg);
-			arch_set = 1;
-			break;
-		case O_INPUTS:
-			if (dhae_parse_inputs(optarg, &inputs) < 0)
-				die_usage("--inputs: '%s' is not both, box or mask", optarg);
-			inputs_set = 1;
-			break;
-		case O_FILTERS: nf = parse_filters(optarg, filters); break;
-		case O_LATENT: latent = (int)cli_int("--latent", optarg, 1, 65536); break;
-		case O_WEIGHTS:
-			if (!strcmp(optarg, "uncertainty")) weights = DHAE_UNCERTAIN;
-			else if (!strcmp(optarg, "fixed")) weights = DHAE_FIXED;
-			else die_usage("--weights: '%s' is not uncertainty or fixed", optarg);
-			break;
-		case O_OPT:
-			if (!strcmp(optarg, "adadelta")) optk = DHAE_ADADELTA;
-			else if (!strcmp(optarg, "adam")) optk = DHAE_ADAM;
-			else die_usage("--optimizer: '%s' is not adadelta or adam", optarg);
-			break;
-		case O_LR: lr = cli_num("--lr", optarg, 1e-12, 1e6); break;
-		case O_EPOCHS: o.epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
-		case O_BATCH: o.batch = (int)cli_int("--batch", optarg, 1, 1 << 20); break;
-		case O_VAL: o.val_split = cli_num("--val-split", optarg, 0, 0.9); break;
-		case O_PATIENCE: o.patience = (int)cli_int("--patience", optarg, 0, 1000000); break;
-		case O_DROPOUT: dropout = cli_num("--dropout", optarg, 0, 0.95); break;
-		case O_SEED: o.seed = (uint64_t)cli_int("--seed", optarg, 0, INT64_MAX); break;
-		case O_RESUME: o.resume = 1; break;
-		case O_LOG: o.log = optarg; break;
-		case O_DEVICE:
-			if (nn_parse_device(optarg, &dev) < 0)
-				die_usage("--device: '%s' is not auto, cpu or cuda", optarg);
-			break;
-		case O_THREADS: threads = (int)cli_int("--threads", optarg, 1, 64); break;
-		case 'o': o.out = optarg; break;
-		case 'q': o.quiet = 1; break;
-		case 'v': o.verbose = 1; break;
-		case 'h': puts(usage); return 0;
-		default: die_usage("%s", usage);
-		}
-	}
-	if (!o.out)
-		die_usage("-o MODEL is required\n%s", usage);
+	opts_tool tool = {"ae-train", "Trains the deep heterogeneous autoencoder on det streams.",
+			  "[FILE...]", table};
+	int first = opts_parse(&tool, argc, argv);
+	int arch_set = opts_given(&tool, "arch"), inputs_set = opts_given(&tool, "inputs");
+	int nf = fl.n;
+	int *filters = fl.f;
 	if (!strcmp(o.out, "-"))
 		die_usage("-o: the model is rewritten after every epoch; give a file name");
 
@@ -163,8 +130,8 @@ int main(int argc, char **argv)
 	/* the data: every record of every input, in order */
 	dhae_data d = { .inputs = inputs };
 	const char *stdin_only[] = { "-" };
-	const char **inputs_v = optind < argc ? (const char **)argv + optind : stdin_only;
-	int ninputs = optind < argc ? argc - optind : 1;
+	const char **inputs_v = first < argc ? (const char **)argv + first : stdin_only;
+	int ninputs = first < argc ? argc - first : 1;
 	const char *needs = hm && hb ? "a patch and a box" : hm ? "a patch" : "a box";
 	for (int i = 0; i < ninputs; i++)
 		if (dhae_data_read(&d, inputs_v[i], err, sizeof err) < 0)
@@ -194,7 +161,7 @@ int main(int argc, char **argv)
 		}   /* box only: s_b starts from the architecture's patch side */
 		if (nf) {
 			mf.cfg.nf = nf;
-			memcpy(mf.cfg.filters, filters, sizeof filters);
+			memcpy(mf.cfg.filters, filters, sizeof fl.f);
 		}
 		if (latent)
 			mf.cfg.latent = latent;

@@ -1,25 +1,19 @@
 /* cgraph-build: adds the static cannot-link constraints to a det stream.
  * See cgraph-build(1). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "track/cgraph.h"
-#include "cli.h"
 #include "err.h"
+#include "opts.h"
 #include "outfile.h"
 #include "progress.h"
 #include "rle.h"
 #include "stream.h"
 
-static const char usage[] =
-	"usage: cgraph-build [-q] [--alpha-t N] [--iou-thr X] [--metric M[,M...]] [--embed-thr X]\n"
-	"                    [--ml-iou X]\n"
-	"                    [-o FILE] [FILE]   (M: mask-iou, box-iou, embed)";
-
 /* --metric: one criterion or several joined by commas (all must hold). */
-static unsigned parse_metric(const char *arg)
+static void parse_metric(const opts_opt *opt, const char *arg)
 {
 	unsigned m = 0;
 	const char *p = arg;
@@ -28,10 +22,12 @@ static unsigned parse_metric(const char *arg)
 		if (n == 8 && !strncmp(p, "mask-iou", n)) m |= CG_MASK_IOU;
 		else if (n == 7 && !strncmp(p, "box-iou", n)) m |= CG_BOX_IOU;
 		else if (n == 5 && !strncmp(p, "embed", n)) m |= CG_EMBED;
-		else die_usage("--metric: '%s' is not a comma list of mask-iou, box-iou and embed\n%s",
-			       arg, usage);
-		if (!p[n])
-			return m;
+		else die_usage("--metric: '%s' is not a comma list of mask-iou, box-iou and embed",
+			       arg);
+		if (!p[n]) {
+			*(unsigned *)opt->dst = m;
+			return;
+		}
 		p += n + 1;
 	}
 }
@@ -42,42 +38,31 @@ int main(int argc, char **argv)
 	cg_opts o;
 	cg_opts_default(&o);
 	const char *out = "-";
-	int quiet = 0, metric_set = 0;
-	static const struct option lo[] = {
-		{"alpha-t", required_argument, 0, 'a'},
-		{"iou-thr", required_argument, 0, 'i'},
-		{"ml-iou", required_argument, 0, 'L'},
-		{"embed-thr", required_argument, 0, 'e'},
-		{"metric", required_argument, 0, 'm'},
-		{"output", required_argument, 0, 'o'},
-		{"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	int quiet = 0;
+	opts_opt opt[] = {
+		OPTS_INT("alpha-t", 0, "N", "temporal range in frames of the cannot-links (0: same frame only)",
+			 &o.alpha_t, 0, 1000000),
+		OPTS_NUM("iou-thr", 0, "X", "detections within alpha-t frames cannot link at IoU <= X",
+			 &o.iou_thr, -1, 1),
+		OPTS_CALL("metric", 0, "M[,M...]", "the temporal criterion: mask-iou, box-iou or embed; "
+			  "several must all hold", parse_metric, &o.metric, .def = "mask-iou"),
+		OPTS_NUM("embed-thr", 0, "X", "least latent distance that forbids a link (selects embed "
+			 "unless --metric is given)", &o.embed_thr, 0, 1e30),
+		OPTS_NUM("ml-iou", 0, "X", "must-link detections within alpha-t frames at mask IoU > X",
+			 &o.ml_iou, 0.5, 1, .def = "none"),
+		OPTS_STR("output", 'o', "FILE", "write the stream to FILE, atomically", &out,
+			 .def = "standard output"),
+		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),
+		OPTS_END,
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'a': o.alpha_t = (int)cli_int("--alpha-t", optarg, 0, 1000000); break;
-		case 'i': o.iou_thr = cli_num("--iou-thr", optarg, -1, 1); break;
-		case 'L': o.ml_iou = cli_num("--ml-iou", optarg, 0.5, 1); break;
-		case 'e':
-			o.embed_thr = cli_num("--embed-thr", optarg, 0, 1e30);
-			if (!metric_set)
-				o.metric = CG_EMBED;
-			break;
-		case 'm':
-			metric_set = 1;
-			o.metric = parse_metric(optarg);
-			break;
-		case 'o': out = optarg; break;
-		case 'q': quiet = 1; break;
-		case 'h': puts(usage); return 0;
-		default: die_usage("%s", usage);
-		}
-	}
-	if (optind < argc - 1)
-		die_usage("one input at most\n%s", usage);
-	const char *in = optind < argc ? argv[optind] : "-";
+	opts_tool tool = {"cgraph-build", "Adds the static cannot-link constraints to a det stream.",
+			  "[FILE]", opt};
+	int first = opts_parse(&tool, argc, argv);
+	if (opts_given(&tool, "embed-thr") && !opts_given(&tool, "metric"))
+		o.metric = CG_EMBED;
+	if (first < argc - 1)
+		die_usage("one input at most");
+	const char *in = first < argc ? argv[first] : "-";
 	ms_reader *r = ms_reader_open(in);
 	if (!r)
 		die("%s: %s", in, strerror(errno));

@@ -1,27 +1,17 @@
 /* ckmeans: track ids by sliding-window constrained k-means, or by the
  * greedy mask-IoU baseline. See ckmeans(1). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "track/ckmeans.h"
-#include "cli.h"
 #include "err.h"
 #include "track/ioutrack.h"
+#include "opts.h"
 #include "outfile.h"
 #include "progress.h"
 #include "rle.h"
 #include "stream.h"
-
-static const char usage[] =
-	"usage: ckmeans [-qv] [--window N] [--max-iter N] [--tol X] [--min-cluster-size N]\n"
-	"               [--min-cluster-score X] [--vote first|all] [--static-cl unlabelled|all]\n"
-	"               [--order window|nearest] [--motion-gate [--motion-iou X] [--exit-margin PX]]\n"
-	"               [--centres key|tracks] [--occlusion-margin PX]\n"
-	"               [--relink FRAMES [--relink-iou X]]\n"
-	"               [--no-constraints [--n-init N] [--kmeans-iter N]]\n"
-	"               [--baseline iou [--match-iou X] [--max-age N]] [--seed N] [-o FILE] [FILE]";
 
 /* Records waiting for their ids, in input order (a ring of reused records). */
 typedef struct fifo {
@@ -204,92 +194,63 @@ int main(int argc, char **argv)
 	iou_opts_default(&io);
 	const char *out = "-";
 	int quiet = 0, verbose = 0, baseline = 0;
-	static const struct option lo[] = {
-		{"window", required_argument, 0, 'w'},
-		{"max-iter", required_argument, 0, 'I'},
-		{"tol", required_argument, 0, 't'},
-		{"min-cluster-size", required_argument, 0, 'm'},
-		{"min-cluster-score", required_argument, 0, 's'},
-		{"vote", required_argument, 0, 'V'},
-		{"static-cl", required_argument, 0, 'S'},
-		{"order", required_argument, 0, 'O'},
-		{"motion-gate", no_argument, 0, 'g'},
-		{"motion-iou", required_argument, 0, 'G'},
-		{"occlusion-margin", required_argument, 0, 'C'},
-		{"exit-margin", required_argument, 0, 'E'},
-		{"centres", required_argument, 0, 'c'},
-		{"relink", required_argument, 0, 'L'},
-		{"relink-iou", required_argument, 0, 'R'},
-		{"no-constraints", no_argument, 0, 'n'},
-		{"n-init", required_argument, 0, 'N'},
-		{"kmeans-iter", required_argument, 0, 'K'},
-		{"baseline", required_argument, 0, 'b'},
-		{"match-iou", required_argument, 0, 'M'},
-		{"max-age", required_argument, 0, 'A'},
-		{"seed", required_argument, 0, 'r'},
-		{"output", required_argument, 0, 'o'},
-		{"quiet", no_argument, 0, 'q'},
-		{"verbose", no_argument, 0, 'v'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	static const int orders[] = {CK_ORDER_WINDOW, CK_ORDER_NEAREST};
+	static const int centres[] = {CK_CENTRES_KEY, CK_CENTRES_TRACKS}, on[] = {1};
+	opts_opt opt[] = {
+		OPTS_INT("window", 0, "N", "frames per window, the current one included (t_lag)",
+			 &o.window, 1, 1000),
+		OPTS_INT("max-iter", 0, "N", "COP-KMeans passes per window", &o.max_iter, 1, 1000000),
+		OPTS_NUM("tol", 0, "X", "relative tolerance of the centre shift", &o.tol, 0, 1e30),
+		OPTS_INT("min-cluster-size", 0, "N", "members a cluster needs to start or extend a track",
+			 &o.assoc.min_size, 1, 1000000),
+		OPTS_NUM("min-cluster-score", 0, "X", "least cluster score", &o.assoc.min_score,
+			 -1e30, 1e30),
+		OPTS_CHOICE("vote", 0, "first|all", "unassigned members a majority vote labels",
+			    &o.assoc.vote_all, NULL),
+		OPTS_CHOICE("static-cl", 0, "unlabelled|all",
+			    "later detections the temporal cl edges bind", &o.static_cl_all, NULL),
+		OPTS_CHOICE("order", 0, "window|nearest", "order in which a pass places points",
+			    &o.order, orders),
+		OPTS_FLAG("motion-gate", 0, "cannot-links from constant-velocity box prediction",
+			  &o.motion),
+		OPTS_NUM("motion-iou", 0, "X", "largest IoU with a predicted box that still forbids a link",
+			 &o.motion_iou, 0, 1, .needs = "motion-gate"),
+		OPTS_NUM("exit-margin", 0, "PX", "a track predicted to cross this line inside the border has left",
+			 &o.exit, 0, 1e6, .needs = "motion-gate", .def = "off"),
+		OPTS_CHOICE("centres", 0, "key|tracks", "first centres: the key frame's or every track's",
+			    &o.centres, centres),
+		OPTS_NUM("occlusion-margin", 0, "PX", "spare boxes this close to another the temporal cannot-links",
+			 &o.occlusion, 0, 1e6, .def = "off"),
+		OPTS_INT("relink", 0, "FRAMES", "re-link a new track to one missed for at most FRAMES (0: off)",
+			 &o.relink, 0, 1000000),
+		OPTS_NUM("relink-iou", 0, "X", "least IoU of the new track's first box with the prediction",
+			 &o.relink_iou, 0, 1, .needs = "relink"),
+		OPTS_SET("no-constraints", 0, "plain k-means, no constraints (the no G_t ablation)",
+			 &o.constraints, 0),
+		OPTS_INT("n-init", 0, "N", "plain k-means restarts", &o.n_init, 1, 100000,
+			 .needs = "no-constraints"),
+		OPTS_INT("kmeans-iter", 0, "N", "plain k-means passes per restart", &o.kmeans_iter,
+			 1, 1000000, .needs = "no-constraints"),
+		OPTS_CHOICE("baseline", 0, "iou", "the greedy frame-to-frame mask-IoU tracker instead",
+			    &baseline, on, .def = ""),
+		OPTS_NUM("match-iou", 0, "X", "baseline: least IoU of a match", &io.thr, 0, 1,
+			 .needs = "baseline=iou"),
+		OPTS_INT("max-age", 0, "N", "baseline: frames a track waits for its next detection",
+			 &io.max_age, 1, 1000000, .needs = "baseline=iou"),
+		OPTS_INT("seed", 0, "N", "seed of the centre-order shuffles and k-means++", &o.seed,
+			 0, INT64_MAX),
+		OPTS_STR("output", 'o', "FILE", "write the stream to FILE, atomically", &out,
+			 .def = "standard output"),
+		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),
+		OPTS_FLAG("verbose", 'v', "one line of counts on standard error at the end", &verbose),
+		OPTS_END,
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "o:qvh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'w': o.window = (int)cli_int("--window", optarg, 1, 1000); break;
-		case 'I': o.max_iter = (int)cli_int("--max-iter", optarg, 1, 1000000); break;
-		case 't': o.tol = cli_num("--tol", optarg, 0, 1e30); break;
-		case 'm': o.assoc.min_size = (int)cli_int("--min-cluster-size", optarg, 1, 1000000); break;
-		case 's': o.assoc.min_score = cli_num("--min-cluster-score", optarg, -1e30, 1e30); break;
-		case 'V':
-			if (!strcmp(optarg, "first")) o.assoc.vote_all = 0;
-			else if (!strcmp(optarg, "all")) o.assoc.vote_all = 1;
-			else die_usage("--vote: '%s' is not first or all\n%s", optarg, usage);
-			break;
-		case 'S':
-			if (!strcmp(optarg, "unlabelled")) o.static_cl_all = 0;
-			else if (!strcmp(optarg, "all")) o.static_cl_all = 1;
-			else die_usage("--static-cl: '%s' is not unlabelled or all\n%s", optarg, usage);
-			break;
-		case 'O':
-			if (!strcmp(optarg, "window")) o.order = CK_ORDER_WINDOW;
-			else if (!strcmp(optarg, "nearest")) o.order = CK_ORDER_NEAREST;
-			else die_usage("--order: '%s' is not window or nearest\n%s", optarg, usage);
-			break;
-		case 'c':
-			if (!strcmp(optarg, "key")) o.centres = CK_CENTRES_KEY;
-			else if (!strcmp(optarg, "tracks")) o.centres = CK_CENTRES_TRACKS;
-			else die_usage("--centres: '%s' is not key or tracks\n%s", optarg, usage);
-			break;
-		case 'g': o.motion = 1; break;
-		case 'G': o.motion_iou = cli_num("--motion-iou", optarg, 0, 1); break;
-		case 'C': o.occlusion = cli_num("--occlusion-margin", optarg, 0, 1e6); break;
-		case 'E': o.exit = cli_num("--exit-margin", optarg, 0, 1e6); break;
-		case 'L': o.relink = (int)cli_int("--relink", optarg, 0, 1000000); break;
-		case 'R': o.relink_iou = cli_num("--relink-iou", optarg, 0, 1); break;
-		case 'n': o.constraints = 0; break;
-		case 'N': o.n_init = (int)cli_int("--n-init", optarg, 1, 100000); break;
-		case 'K': o.kmeans_iter = (int)cli_int("--kmeans-iter", optarg, 1, 1000000); break;
-		case 'b':
-			if (strcmp(optarg, "iou"))
-				die_usage("--baseline: '%s' is not iou\n%s", optarg, usage);
-			baseline = 1;
-			break;
-		case 'M': io.thr = cli_num("--match-iou", optarg, 0, 1); break;
-		case 'A': io.max_age = (int)cli_int("--max-age", optarg, 1, 1000000); break;
-		case 'r': o.seed = (uint64_t)cli_int("--seed", optarg, 0, INT64_MAX); break;
-		case 'o': out = optarg; break;
-		case 'q': quiet = 1; break;
-		case 'v': verbose = 1; break;
-		case 'h': puts(usage); return 0;
-		default: die_usage("%s", usage);
-		}
-	}
-	if (optind < argc - 1)
-		die_usage("one input at most\n%s", usage);
-	if (o.exit >= 0 && !o.motion)
-		die_usage("--exit-margin needs --motion-gate\n%s", usage);
-	const char *in = optind < argc ? argv[optind] : "-";
+	opts_tool tool = {"ckmeans", "Tracks ids by sliding-window constrained k-means, or by the "
+			  "mask-IoU baseline.", "[FILE]", opt};
+	int first = opts_parse(&tool, argc, argv);
+	if (first < argc - 1)
+		die_usage("one input at most");
+	const char *in = first < argc ? argv[first] : "-";
 	run u = {.out = out};
 	u.r = ms_reader_open(in);
 	if (!u.r)

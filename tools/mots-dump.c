@@ -1,13 +1,12 @@
 /* mots-dump: any stream or MessagePack file (a model) as JSON lines, or
  * --check: validate a stream and say so in one line. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "err.h"
 #include "mpjson.h"
+#include "opts.h"
 #include "stream.h"
 
 typedef struct opts {
@@ -17,42 +16,39 @@ typedef struct opts {
 	int nfields, check, full;
 } opts;
 
-static void usage(void)
+/* --fields a,b,...: the names, in order (strtok keeps them in one copy). */
+static void parse_fields(const opts_opt *opt, const char *arg)
 {
-	puts("usage: mots-dump [--head N] [--fields a,b,...] [--full] [FILE]\n"
-	     "       mots-dump --check [FILE]");
+	opts *o = opt->dst;
+	char *s = xstrdup(arg), *t, *save = NULL;
+	for (t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		o->fields = xrealloc(o->fields, (o->nfields + 1) * sizeof *o->fields);
+		o->fields[o->nfields++] = t;
+	}
+	if (!o->nfields)
+		die_usage("--fields: no field names");
 }
 
 static opts parse(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"head", 1, 0, 'n'}, {"fields", 1, 0, 'f'}, {"check", 0, 0, 'c'},
-		{"full", 0, 0, 'F'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
 	opts o = {0};
-	int c;
-	while ((c = getopt_long(argc, argv, "n:f:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'n': o.head = cli_int("--head", optarg, 0, 1LL << 62); break;
-		case 'f': {
-			char *s = xstrdup(optarg), *t, *save = NULL;
-			for (t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				o.fields = xrealloc(o.fields, (o.nfields + 1) * sizeof *o.fields);
-				o.fields[o.nfields++] = t;
-			}
-			if (!o.nfields)
-				die_usage("--fields: no field names");
-			break;
-		}
-		case 'c': o.check = 1; break;
-		case 'F': o.full = 1; break;
-		case 'h': usage(); exit(0);
-		default: die_usage("unknown option");
-		}
-	}
-	if (optind < argc)
-		o.in = argv[optind++];
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
+	opts_opt opt[] = {
+		OPTS_INT("head", 'n', "N", "print the first N lines only", &o.head, 0, 1LL << 62,
+			 .def = "all", .spell_long = 1),
+		OPTS_CALL("fields", 'f', "a,b,...", "print only these keys of each record, in this order, and no header or trailer",
+			  parse_fields, &o, .spell_long = 1),
+		OPTS_FLAG("full", 0, "print binary values whole, as arrays of numbers", &o.full),
+		OPTS_FLAG("check", 0, "validate the stream and print one line (takes no other option)",
+			  &o.check),
+		OPTS_END,
+	};
+	opts_tool tool = {"mots-dump", "Prints a stream or MessagePack file as JSON lines, or checks "
+			  "a stream.", "[FILE]", opt};
+	int first = opts_parse(&tool, argc, argv);
+	if (first < argc)
+		o.in = argv[first++];
+	if (first < argc)
+		die_usage("unexpected argument '%s'", argv[first]);
 	if (o.check && (o.head || o.nfields || o.full))
 		die_usage("--check takes no other option");
 	return o;

@@ -1,6 +1,5 @@
 /* mots-eval: scores tracking results against ground truth with the
  * field's metrics (mots_tools, TrackEval, py-motmetrics). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +12,8 @@
 #include "eval/eval_motstools.h"
 #include "eval/eval_report.h"
 #include "eval/eval_trackeval.h"
+#include "opts.h"
 #include "outfile.h"
-
-static const char usage[] =
-	"usage: mots-eval --gt GT [--class N] [--seqmap FILE] [--boxes] [--json] RESULT\n";
 
 typedef struct {
 	const char *name;
@@ -186,8 +183,14 @@ static void score_boxes(pairing *p, int np, int json, FILE *out)
 	free(r);
 }
 
-static int parse_classes(const char *s, int *v, int n)
+/* The classes asked for with --class (repeatable). */
+typedef struct classes {
+	int n, v[64];
+} classes;
+
+static void parse_classes(const opts_opt *opt, const char *s)
 {
+	classes *k = opt->dst;
 	char *end;
 	do {
 		long c = strtol(s, &end, 10);
@@ -195,46 +198,37 @@ static int parse_classes(const char *s, int *v, int n)
 			die_usage("--class: expected class numbers such as 1 or 1,2, not '%s'", s);
 		if (c == 10)
 			die_usage("--class: 10 is the ignore class");
-		if (n == 64)
+		if (k->n == 64)
 			die_usage("--class: too many classes");
-		v[n++] = (int)c;
+		k->v[k->n++] = (int)c;
 		s = end + 1;
 	} while (*end);
-	return n;
 }
 
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
-	static const struct option opts[] = {
-		{ "gt", required_argument, NULL, 'g' },
-		{ "class", required_argument, NULL, 'c' },
-		{ "seqmap", required_argument, NULL, 's' },
-		{ "boxes", no_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *gtp = NULL, *mapp = NULL;
-	int boxes = 0, json = 0, ncls = 0, cls[64], c;
-	while ((c = getopt_long(argc, argv, "g:c:s:bjh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'g': gtp = optarg; break;
-		case 'c': ncls = parse_classes(optarg, cls, ncls); break;
-		case 's': mapp = optarg; break;
-		case 'b': boxes = 1; break;
-		case 'j': json = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: die_usage("unknown option");
-		}
-	}
-	if (!gtp)
-		die_usage("--gt GT is required");
-	if (optind + 1 != argc)
+	int boxes = 0, json = 0;
+	classes k = {0};
+	opts_opt opt[] = {
+		OPTS_STR("gt", 'g', "GT", "the ground truth, a file or folder", &gtp, .required = 1, .spell_long = 1),
+		OPTS_CALL("class", 'c', "N[,N...]", "score only these classes (repeatable; not with "
+			  "--boxes)", parse_classes, &k, .def = "those of the ground truth", .spell_long = 1),
+		OPTS_STR("seqmap", 's', "FILE", "the sequences to score and their last frames", &mapp, .spell_long = 1),
+		OPTS_FLAG("boxes", 'b', "box mode (py-motmetrics)", &boxes, .spell_long = 1),
+		OPTS_FLAG("json", 'j', "JSON instead of tables", &json, .spell_long = 1),
+		OPTS_END,
+	};
+	opts_tool tool = {"mots-eval", "Scores tracking results against ground truth with the "
+			  "field's metrics.", "RESULT", opt};
+	int first = opts_parse(&tool, argc, argv);
+	if (first + 1 != argc)
 		die_usage("expected one RESULT (file or folder)");
-	if (boxes && ncls)
+	if (boxes && k.n)
 		die_usage("--class applies to masks; box files are scored whole");
-	const char *resp = argv[optind];
+	int ncls = k.n, *cls = k.v;
+	const char *resp = argv[first];
 
 	char err[512];
 	eval_seqmap map = { 0 };

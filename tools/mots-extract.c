@@ -1,6 +1,5 @@
 /* mots-extract: masks from MOTS txt, public detection txt or instance PNGs
  * into a det stream: filters, boxes from the masks, square patches. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "err.h"
 #include "frames.h"
 #include "mots_txt.h"
+#include "opts.h"
 #include "outfile.h"
 #include "patch.h"
 #include "pngio.h"
@@ -41,49 +41,52 @@ typedef struct opts {
 	int keep_ids, quiet;
 } opts;
 
-static void usage(void)
+/* --mots, --trackrcnn, --mots20, --png: the one input and its format. */
+static void parse_input(const opts_opt *opt, const char *arg)
 {
-	puts("usage: mots-extract (--mots FILE | --trackrcnn FILE | --mots20 FILE | --png DIR)\n"
-	     "                    [--class N] [--min-score S] [--min-area A] [--patch N [--images DIR]]\n"
-	     "                    [--keep-ids] [--seq NAME] [-o FILE] [-q]");
+	opts *o = opt->dst;
+	if (o->in)
+		die_usage("give one input: --mots, --trackrcnn, --mots20 or --png");
+	o->in = arg, o->fmt = opt->val;
 }
 
 static opts parse(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"mots", 1, 0, 'm'}, {"trackrcnn", 1, 0, 't'}, {"mots20", 1, 0, '2'},
-		{"png", 1, 0, 'p'}, {"class", 1, 0, 'c'}, {"min-score", 1, 0, 's'},
-		{"min-area", 1, 0, 'a'}, {"patch", 1, 0, 'P'}, {"images", 1, 0, 'I'},
-		{"keep-ids", 0, 0, 'k'}, {"seq", 1, 0, 'S'}, {"output", 1, 0, 'o'},
-		{"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
 	opts o = {.cls = -1, .min_score = -INFINITY, .out = "-"};
-	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'm': case 't': case '2': case 'p':
-			if (o.in)
-				die_usage("give one input: --mots, --trackrcnn, --mots20 or --png");
-			o.in = optarg, o.fmt = c;
-			break;
-		case 'c': o.cls = cli_int("--class", optarg, 0, 1000000); break;
-		case 's': o.min_score = cli_num("--min-score", optarg, -1e30, 1e30); break;
-		case 'a': o.min_area = cli_int("--min-area", optarg, 0, (long long)1 << 40); break;
-		case 'P': o.patch = cli_int("--patch", optarg, 1, 4096); break;
-		case 'I': o.images = optarg; break;
-		case 'k': o.keep_ids = 1; break;
-		case 'S': o.seq = optarg; break;
-		case 'o': o.out = optarg; break;
-		case 'q': o.quiet = 1; break;
-		case 'h': usage(); exit(0);
-		default: die_usage("unknown option");
-		}
-	}
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
+	opts_opt opt[] = {
+		OPTS_CALL("mots", 0, "FILE", "input: MOTS txt (ground truth or tracker results)",
+			  parse_input, &o, .val = 'm', .group = 1, .required = 1),
+		OPTS_CALL("trackrcnn", 0, "FILE", "input: TrackR-CNN detections", parse_input, &o,
+			  .val = 't', .group = 1, .required = 1),
+		OPTS_CALL("mots20", 0, "FILE", "input: MOTS20 tracking-only detections", parse_input, &o,
+			  .val = '2', .group = 1, .required = 1),
+		OPTS_CALL("png", 0, "DIR", "input: a folder of 16-bit instance maps", parse_input, &o,
+			  .val = 'p', .group = 1, .required = 1),
+		OPTS_INT("class", 0, "N", "keep only class N (1 car, 2 pedestrian)", &o.cls, 0, 1000000,
+			 .def = "every class but ignore regions"),
+		OPTS_NUM("min-score", 0, "S", "keep detections whose score is at least S",
+			 &o.min_score, -1e30, 1e30, .def = "all"),
+		OPTS_INT("min-area", 0, "A", "keep masks whose box area is at least A pixels",
+			 &o.min_area, 0, (long long)1 << 40),
+		OPTS_INT("patch", 0, "N", "add an NxN patch to every record", &o.patch, 1, 4096,
+			 .def = "none"),
+		OPTS_STR("images", 0, "DIR", "masked-image patches from the frames in DIR", &o.images,
+			 .needs = "patch"),
+		OPTS_FLAG("keep-ids", 0, "keep each input id as the record's gt", &o.keep_ids),
+		OPTS_STR("seq", 0, "NAME", "sequence name for the header", &o.seq,
+			 .def = "the input's name without extension"),
+		OPTS_STR("output", 'o', "FILE", "write the stream to FILE, atomically", &o.out,
+			 .def = "standard output"),
+		OPTS_FLAG("quiet", 'q', "no progress line", &o.quiet),
+		OPTS_END,
+	};
+	opts_tool tool = {"mots-extract", "Turns masks from MOTS txt, detection txt or instance PNGs "
+			  "into a det stream.", "", opt};
+	int first = opts_parse(&tool, argc, argv);
+	if (first < argc)
+		die_usage("unexpected argument '%s'", argv[first]);
 	if (!o.in)
 		die_usage("no input: give --mots, --trackrcnn, --mots20 or --png");
-	if (o.images && !o.patch)
-		die_usage("--images needs --patch N");
 	if (o.keep_ids && (o.fmt == 't' || o.fmt == '2'))
 		die_usage("--keep-ids: detection files carry no ids");
 	return o;

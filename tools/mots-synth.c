@@ -2,7 +2,6 @@
  * MOTChallenge-style folder: img1/ frames, gt/gt.txt (the original's box
  * ground truth), gt/gt_tight.txt, gt/gt_mots.txt, seqinfo.ini. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "err.h"
 #include "mots_txt.h"
+#include "opts.h"
 #include "outfile.h"
 #include "pngio.h"
 #include "progress.h"
@@ -23,14 +23,14 @@
 #define DIGITS_FILE "mnist-digits.idx3-ubyte"
 #define MOTS_CLASS 2   /* pedestrian: the class MOTSChallenge evaluates */
 
-static long parse_long(const char *opt, const char *s, long lo, long hi)
+/* --seed: any unsigned 64-bit number, in any base strtoull reads. */
+static void parse_seed(const opts_opt *opt, const char *arg)
 {
 	char *end;
 	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		die_usage("%s: '%s' is not an integer in %ld..%ld", opt, s, lo, hi);
-	return v;
+	*(unsigned long long *)opt->dst = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || *arg == '-')
+		die_usage("--seed: '%s' is not a non-negative integer", arg);
 }
 
 static int readable(const char *p) { return access(p, R_OK) == 0; }
@@ -107,13 +107,6 @@ static char *seq_name(const char *dir)
 	return name;
 }
 
-static void usage(void)
-{
-	fputs("usage: mots-synth --dataset mnist|sprites -o DIR [--frames N] [--seed S]\n"
-	      "                  [--size N] [--objects N] [--train] [--digits FILE] [--stats] [-q]\n",
-	      stdout);
-}
-
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
@@ -125,51 +118,26 @@ int main(int argc, char **argv)
 	long frames = 10000, size = -1, objects = -1;
 	unsigned long long seed = 1;
 	int train = 0, quiet = 0, stats = 0;
-	enum { O_DATASET = 256, O_FRAMES, O_SEED, O_SIZE, O_OBJECTS, O_TRAIN, O_DIGITS, O_STATS };
-	static const struct option opts[] = {
-		{ "dataset", required_argument, 0, O_DATASET },
-		{ "output", required_argument, 0, 'o' },
-		{ "frames", required_argument, 0, O_FRAMES },
-		{ "seed", required_argument, 0, O_SEED },
-		{ "size", required_argument, 0, O_SIZE },
-		{ "objects", required_argument, 0, O_OBJECTS },
-		{ "train", no_argument, 0, O_TRAIN },
-		{ "digits", required_argument, 0, O_DIGITS },
-		{ "stats", no_argument, 0, O_STATS },
-		{ "quiet", no_argument, 0, 'q' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
+	opts_opt opt[] = {
+		OPTS_STR("dataset", 0, "mnist|sprites", "which generator", &dataset, .required = 1),
+		OPTS_STR("output", 'o', "DIR", "the sequence folder to write", &out, .required = 1),
+		OPTS_INT("frames", 0, "N", "frames to make", &frames, 1, 100000000),
+		OPTS_CALL("seed", 0, "S", "seed of every random choice", parse_seed, &seed, .def = "1"),
+		OPTS_INT("size", 0, "N", "frame side in pixels", &size, 32, 4096,
+			 .def = "128; 256 with --train"),
+		OPTS_INT("objects", 0, "N", "slots, the most objects in a frame", &objects, 1,
+			 SYNTH_OBJECTS_MAX, .def = "3; 5 with --train"),
+		OPTS_FLAG("train", 0, "the autoencoder's training setting: 256x256, 5 slots", &train),
+		OPTS_STR("digits", 0, "FILE", "the MNIST digit pool (IDX3 ubyte)", &digits_path,
+			 .def = "data/" DIGITS_FILE " or $USC_MOTS_DATA"),
+		OPTS_FLAG("stats", 0, "print the video's statistics on stdout after writing", &stats),
+		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),
+		OPTS_END,
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case O_DATASET: dataset = optarg; break;
-		case 'o': out = optarg; break;
-		case O_FRAMES: frames = parse_long("--frames", optarg, 1, 100000000); break;
-		case O_SEED: {
-			char *end;
-			errno = 0;
-			seed = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end || *optarg == '-')
-				die_usage("--seed: '%s' is not a non-negative integer", optarg);
-			break;
-		}
-		case O_SIZE: size = parse_long("--size", optarg, 32, 4096); break;
-		case O_OBJECTS: objects = parse_long("--objects", optarg, 1, SYNTH_OBJECTS_MAX); break;
-		case O_TRAIN: train = 1; break;
-		case O_DIGITS: digits_path = optarg; break;
-		case O_STATS: stats = 1; break;
-		case 'q': quiet = 1; break;
-		case 'h': usage(); return 0;
-		default: die_usage("unknown option");
-		}
-	}
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
-	if (!dataset)
-		die_usage("--dataset mnist|sprites is required");
-	if (!out)
-		die_usage("-o DIR is required");
+	opts_tool tool = {"mots-synth", "Makes an MNIST-MOT or Sprites-MOT sequence folder.", "", opt};
+	int first = opts_parse(&tool, argc, argv);
+	if (first < argc)
+		die_usage("unexpected argument '%s'", argv[first]);
 	synth_kind kind;
 	if (!strcmp(dataset, "mnist"))
 		kind = SYNTH_MNIST;

@@ -1,15 +1,14 @@
 /* mots-write: a det stream with track ids out as MOTS txt, instance PNGs,
  * MOT box txt and overlay frames, after the method's post-processing
  * (short tracks dropped, overlapping pixels resolved). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "err.h"
 #include "frames.h"
 #include "mots_txt.h"
+#include "opts.h"
 #include "outfile.h"
 #include "overlay.h"
 #include "pngio.h"
@@ -33,40 +32,31 @@ typedef struct rec {
 	uint64_t n;         /* record number, for messages and ties */
 } rec;
 
-static void usage(void)
-{
-	puts("usage: mots-write [--mots FILE] [--png DIR] [--mot FILE] [--overlay DIR --images DIR]\n"
-	     "                  [--min-track N] [--no-overlap] [--first F] [-q] [STREAM]");
-}
-
 static opts parse(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"mots", 1, 0, 'm'}, {"png", 1, 0, 'p'}, {"mot", 1, 0, 'b'},
-		{"overlay", 1, 0, 'O'}, {"images", 1, 0, 'I'}, {"min-track", 1, 0, 't'},
-		{"no-overlap", 0, 0, 'n'}, {"first", 1, 0, 'F'}, {"quiet", 0, 0, 'q'},
-		{"help", 0, 0, 'h'}, {0, 0, 0, 0}};
 	opts o = {0};
-	int c;
-	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'm': o.mots = optarg; break;
-		case 'p': o.png = optarg; break;
-		case 'b': o.mot = optarg; break;
-		case 'O': o.overlay = optarg; break;
-		case 'I': o.images = optarg; break;
-		case 't': o.min_track = cli_int("--min-track", optarg, 0, 1 << 30); break;
-		case 'n': o.no_overlap = 1; break;
-		case 'F': o.first = cli_int("--first", optarg, 0, 1LL << 40); break;
-		case 'q': o.quiet = 1; break;
-		case 'h': usage(); exit(0);
-		default: die_usage("unknown option");
-		}
-	}
-	if (optind < argc)
-		o.in = argv[optind++];
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
+	opts_opt opt[] = {
+		OPTS_STR("mots", 0, "FILE", "MOTS txt, one line per mask", &o.mots),
+		OPTS_STR("png", 0, "DIR", "one 16-bit instance map per frame", &o.png),
+		OPTS_STR("mot", 0, "FILE", "MOTChallenge box txt", &o.mot),
+		OPTS_STR("overlay", 0, "DIR", "RGB frames with the tracks drawn (with --images)",
+			 &o.overlay),
+		OPTS_STR("images", 0, "DIR", "the sequence's frames, for --overlay", &o.images),
+		OPTS_INT("min-track", 0, "N", "drop tracks of fewer than N records", &o.min_track,
+			 0, 1 << 30),
+		OPTS_FLAG("no-overlap", 0, "give a pixel claimed by several masks to the best score",
+			  &o.no_overlap),
+		OPTS_INT("first", 0, "F", "first frame of --png and --overlay", &o.first, 0, 1LL << 40),
+		OPTS_FLAG("quiet", 'q', "no progress line", &o.quiet),
+		OPTS_END,
+	};
+	opts_tool tool = {"mots-write", "Writes a tracked det stream as MOTS txt, instance PNGs, "
+			  "MOT box txt or overlay frames.", "[STREAM]", opt};
+	int first = opts_parse(&tool, argc, argv);
+	if (first < argc)
+		o.in = argv[first++];
+	if (first < argc)
+		die_usage("unexpected argument '%s'", argv[first]);
 	if (!o.mots && !o.png && !o.mot && !o.overlay)
 		die_usage("no output: give --mots, --png, --mot or --overlay");
 	if (!!o.overlay != !!o.images)

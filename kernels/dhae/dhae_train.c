@@ -11,6 +11,7 @@
 #include "progress.h"
 #include "rng.h"
 #include "stream.h"
+#include "version.h"
 
 /* ---- data ---- */
 
@@ -240,6 +241,11 @@ void dhae_train_run(dhae *m, model *mf, const dhae_data *d, const dhae_train_opt
 	free(mf->tool), free(mf->args);
 	mf->tool = xstrdup(o->tool ? o->tool : "");
 	mf->args = xstrdup(o->args ? o->args : "");
+	/* the build that wrote the file, for people; no reader depends on it */
+	size_t vn = strlen(mf->tool) + strlen(version_text()) + 2;
+	free(mf->made_by);
+	mf->made_by = xmalloc(vn);
+	snprintf(mf->made_by, vn, "%s %s", mf->tool, version_text());
 	mf->has_resume = 1;
 
 	stage s = { .cap = o->batch, .pb = dhae_patch_bytes(m) };

@@ -30,7 +30,7 @@ void model_free(model *mf)
 	mf_tensors_free(mf->t, mf->nt);
 	mf_tensors_free(mf->last, mf->nlast);
 	free(mf->hist);
-	free(mf->tool), free(mf->args);
+	free(mf->tool), free(mf->args), free(mf->made_by);
 	free(mf->opt0), free(mf->opt1);
 	memset(mf, 0, sizeof *mf);
 }
@@ -155,7 +155,8 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 	 * (and readers) they had; a box-only model has no patch, filters or
 	 * dropout, a mask-only one no box normalisation */
 	int hm = dhae_has_mask(c), hb = dhae_has_box(c);
-	msgpack_pack_map(pk, 19 + (mf->has_resume ? 1 : 0) + (c->inputs != DHAE_BOTH) - (hm ? 0 : 3) - (hb ? 0 : 1));
+	msgpack_pack_map(pk, 19 + (mf->has_resume ? 1 : 0) + (c->inputs != DHAE_BOTH) - (hm ? 0 : 3) - (hb ? 0 : 1)
+			 + (mf->made_by != NULL));
 	pk_str(pk, "kind"), pk_str(pk, "model");
 	pk_str(pk, "format"), pk_str(pk, "usc-mots dhae");
 	pk_ku(pk, "version", 1);
@@ -200,6 +201,8 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 	}
 	pk_str(pk, "tool"), pk_str(pk, mf->tool ? mf->tool : "");
 	pk_str(pk, "args"), pk_str(pk, mf->args ? mf->args : "");
+	if (mf->made_by)   /* optional: files without it read the same */
+		pk_str(pk, "made_by"), pk_str(pk, mf->made_by);
 	if (!mf->has_resume)
 		return;
 	pk_str(pk, "resume");
@@ -769,6 +772,9 @@ static int parse(cur *c, model *mf)
 				return -1;
 		} else if (!strcmp(key, "tool") || !strcmp(key, "args")) {
 			if (get_strdup(c, key[0] == 't' ? &mf->tool : &mf->args) < 0)
+				return -1;
+		} else if (!strcmp(key, "made_by")) {
+			if (get_strdup(c, &mf->made_by) < 0)
 				return -1;
 		} else if (!strcmp(key, "resume")) {
 			if (get_resume(c, mf) < 0)

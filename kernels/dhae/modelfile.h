@@ -11,7 +11,7 @@
  *   best_epoch, best_val_loss, epochs
  *   history [{epoch, loss, mask_mse, box_mse, val_loss, val_mask_mse,
  *             val_box_mse, sigma_m, sigma_b}, ...]
- *   tool, args
+ *   tool, args, made_by ("TOOL VERSION"; optional, absent in older files)
  *   resume {epoch, since_best, seed, rng [4], batch, val_split, samples,
  *           optimizer {name, lr, rho, b1, b2, eps, step},
  *           log_var, tensors (the latest weights), opt_state [bin, bin]}
@@ -58,6 +58,7 @@ typedef struct model {
 	uint32_t nhist, hist_cap;
 	mf_epoch *hist;
 	char *tool, *args;
+	char *made_by;              /* "TOOL VERSION", NULL when the file has none */
 	/* resume state (has_resume = 0 in a model without it) */
 	int has_resume;
 	uint32_t since_best;

@@ -61,6 +61,17 @@ check "ckmeans: unknown order is a usage error" usage $BIN/ckmeans --order rando
 check "ckmeans: unknown centres are a usage error" usage $BIN/ckmeans --centres all "$T/sp.cg"
 check "ckmeans: a negative occlusion margin is a usage error" usage $BIN/ckmeans --occlusion-margin -1 "$T/sp.cg"
 check "ckmeans: --exit-margin without --motion-gate is a usage error" usage $BIN/ckmeans --exit-margin 8 "$T/sp.cg"
+# options that only matter with another: a usage error naming it without it
+for o in "--motion-iou 0.2|--motion-gate|--motion-gate" "--exit-margin 8|--motion-gate|--motion-gate" \
+	"--relink-iou 0.2|--relink 3|--relink FRAMES" "--n-init 3|--no-constraints|--no-constraints" \
+	"--kmeans-iter 9|--no-constraints|--no-constraints" "--match-iou 0.2|--baseline iou|--baseline iou" \
+	"--max-age 2|--baseline iou|--baseline iou"; do
+	opt=${o%%|*} rest=${o#*|}; given=${rest%%|*} named=${rest#*|}
+	check "ckmeans: ${opt% *} without $given is a usage error naming it" sh -c \
+		"$BIN/ckmeans $opt '$T/sp.cg' 2>'$T/needs.err'; [ \$? = 2 ] && grep -q -- '${opt%% *} needs $named\$' '$T/needs.err'"
+	check "ckmeans: ${opt% *} with $given passes the check" sh -c \
+		"$BIN/ckmeans $opt $given a b 2>&1 | grep -q 'one input at most'"
+done
 check "ckmeans: a relink IoU above 1 is a usage error" usage $BIN/ckmeans --relink 3 --relink-iou 2 "$T/sp.cg"
 check "cgraph-build: --ml-iou below 0.5 is a usage error" usage $BIN/cgraph-build --ml-iou 0.3 "$T/sp.det"
 check "cgraph-build: a bad metric in a list is a usage error" usage $BIN/cgraph-build --metric embed,,box-iou "$T/sp.det"
