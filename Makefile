@@ -37,7 +37,7 @@ PKGCFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 OPT      ?= -O2
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter \
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
             -pthread -Icommon -Ikernels $(PKGCFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS  += -pthread $(SANFLAGS) -Wl,--as-needed -Wl,--export-dynamic
 LDLIBS   += $(PKGLIBS) -lm -ldl
