@@ -48,7 +48,7 @@ void die_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try 'man %s'.\n", progname);
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
 	outfile_abort_all();
 	exit(2);
 }
