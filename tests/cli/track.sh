@@ -193,3 +193,5 @@ pipeline() {
 }
 check "pipelines/track: baseline to MOTS txt and overlays" pipeline
 fails "pipelines/track: a stage failing fails the run" sh -c "BIN=$BIN pipelines/track -b -o '$T/o2' '$T/none.txt'"
+check "pipelines/track -h: usage on stdout, status 0" sh -c "pipelines/track -h | grep -q '^usage: pipelines/track'"
+check "pipelines/track: a bad option is a usage error (2)" sh -c "pipelines/track -Z 2>/dev/null; [ \$? = 2 ]"
