@@ -4,6 +4,7 @@
 #include "mots_txt.h"
 #include "rle.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -384,4 +385,50 @@ int coco_write_rec(FILE *fp, const coco_rec *r, size_t i)
 int coco_write_end(FILE *fp, size_t n)
 {
 	return fputs(n ? "\n]\n" : "[]\n", fp) == EOF ? -1 : 0;
+}
+
+int coco_classes_parse(const char *arg, coco_classes *m, char *err, size_t errn)
+{
+	m->pair = NULL, m->n = 0;
+	for (const char *p = arg;;) {
+		char *e;
+		long long a, b;
+		errno = 0;
+		a = strtoll(p, &e, 10);
+		if (e == p || *e != ':' || errno || a < 0 || a > 1000000)
+			goto bad;
+		p = e + 1;
+		b = strtoll(p, &e, 10);
+		if (e == p || (*e && *e != ',') || errno || b < 0 || b > 1000000)
+			goto bad;
+		for (size_t i = 0; i < m->n; i++)
+			if (m->pair[i][0] == a) {
+				coco_classes_free(m);
+				return errf(err, errn, "category %lld is mapped twice", a);
+			}
+		m->pair = xrealloc(m->pair, (m->n + 1) * sizeof *m->pair);
+		m->pair[m->n][0] = a, m->pair[m->n][1] = b, m->n++;
+		if (!*e)
+			return 0;
+		p = e + 1;
+	}
+bad:
+	coco_classes_free(m);
+	return errf(err, errn, "'%s' is not a list CAT:CLS[,CAT:CLS...] of integers 0..1000000", arg);
+}
+
+int coco_classes_map(const coco_classes *m, int64_t cat, int *cls)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->pair[i][0] == cat) {
+			*cls = (int)m->pair[i][1];
+			return 1;
+		}
+	return 0;
+}
+
+void coco_classes_free(coco_classes *m)
+{
+	free(m->pair);
+	m->pair = NULL, m->n = 0;
 }

@@ -62,6 +62,20 @@ void coco_file_free(coco_file *cf);
 int coco_segmentation(const json *seg, uint32_t h, uint32_t w, char **rle, uint32_t *rh, uint32_t *rw,
 		      char *err, size_t errn);
 
+/* A category map "CAT:CLS[,CAT:CLS...]" (e.g. "1:2,3:1": COCO person as
+ * pedestrian, car as car). */
+typedef struct coco_classes {
+	int64_t (*pair)[2];
+	size_t n;
+} coco_classes;
+
+/* Parses arg. Returns 0, or -1 with a message (a pair that is not two
+ * integers 0..1000000, a category given twice). */
+int coco_classes_parse(const char *arg, coco_classes *m, char *err, size_t errn);
+/* The class of category cat: 1 and *cls when listed, 0 when not. */
+int coco_classes_map(const coco_classes *m, int64_t cat, int *cls);
+void coco_classes_free(coco_classes *m);
+
 /* One result: rle NULL writes no "segmentation"; has_score 0 writes no
  * "score". Objects are written "[\n" before the first (i == 0) and ",\n"
  * between; coco_write_end closes the list ("[]" when n == 0). */

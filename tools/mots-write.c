@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "coco.h"
 #include "err.h"
 #include "frames.h"
 #include "mots_txt.h"
@@ -18,8 +19,8 @@
 #include "stream.h"
 
 typedef struct opts {
-	const char *in, *mots, *png, *mot, *overlay, *images;
-	long long min_track, first;
+	const char *in, *mots, *png, *mot, *overlay, *images, *coco;
+	long long min_track, first, coco_offset;
 	int no_overlap, quiet;
 } opts;
 
@@ -36,6 +37,7 @@ typedef struct rec {
 static void usage(void)
 {
 	puts("usage: mots-write [--mots FILE] [--png DIR] [--mot FILE] [--overlay DIR --images DIR]\n"
+	     "                  [--coco FILE [--coco-frame-offset N]]\n"
 	     "                  [--min-track N] [--no-overlap] [--first F] [-q] [STREAM]");
 }
 
@@ -45,7 +47,7 @@ static opts parse(int argc, char **argv)
 		{"mots", 1, 0, 'm'}, {"png", 1, 0, 'p'}, {"mot", 1, 0, 'b'},
 		{"overlay", 1, 0, 'O'}, {"images", 1, 0, 'I'}, {"min-track", 1, 0, 't'},
 		{"no-overlap", 0, 0, 'n'}, {"first", 1, 0, 'F'}, {"quiet", 0, 0, 'q'},
-		{"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+		{"help", 0, 0, 'h'}, {"coco", 1, 0, 'C'}, {"coco-frame-offset", 1, 0, 'f'}, {0, 0, 0, 0}};
 	opts o = {0};
 	int c;
 	while ((c = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
@@ -59,6 +61,8 @@ static opts parse(int argc, char **argv)
 		case 'n': o.no_overlap = 1; break;
 		case 'F': o.first = cli_int("--first", optarg, 0, 1LL << 40); break;
 		case 'q': o.quiet = 1; break;
+		case 'C': o.coco = optarg; break;
+		case 'f': o.coco_offset = cli_int("--coco-frame-offset", optarg, -(1LL << 52), 1LL << 52); break;
 		case 'h': usage(); exit(0);
 		default: die_usage("unknown option");
 		}
@@ -67,8 +71,8 @@ static opts parse(int argc, char **argv)
 		o.in = argv[optind++];
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
-	if (!o.mots && !o.png && !o.mot && !o.overlay)
-		die_usage("no output: give --mots, --png, --mot or --overlay");
+	if (!o.mots && !o.png && !o.mot && !o.overlay && !o.coco)
+		die_usage("no output: give --mots, --png, --mot, --overlay or --coco");
 	if (!!o.overlay != !!o.images)
 		die_usage("--overlay DIR and --images DIR go together");
 	return o;
@@ -258,6 +262,25 @@ static void write_mot(const char *path, const rec *v, size_t n, const ms_header 
 	keep(o);
 }
 
+/* COCO results: image_id = frame + offset, the box of the mask (or the
+ * record's box when it has no mask), score 1 when the record has none. */
+static void write_coco(const char *path, const rec *v, size_t n, const ms_header *h, long long offset)
+{
+	outfile *o = outfile_open(path);
+	if (!o)
+		die("%s: cannot write: %m", path);
+	for (size_t i = 0; i < n; i++) {
+		coco_rec c = { v[i].f + offset, v[i].cls, v[i].id, 1, v[i].has_score ? v[i].score : 1,
+			       { 0 }, (uint32_t)h->height, (uint32_t)h->width, v[i].rle };
+		mask_box(&v[i], h, c.box);
+		if (coco_write_rec(o->fp, &c, i) != 0)
+			die("%s: write error: %m", path);
+	}
+	if (coco_write_end(o->fp, n) != 0)
+		die("%s: write error: %m", path);
+	keep(o);
+}
+
 /* The 16-bit value of a record in an instance map: class*1000 + id, or the
  * id itself when it already reads so (ground truth ids, ignore regions). */
 static uint16_t png_value(const rec *r, const char *path)
@@ -432,6 +455,11 @@ int main(int argc, char **argv)
 		if (o.mot) {
 			char *p = name_for(o.mot, seq, seg);
 			write_mot(p, v, n, &h);
+			free(p);
+		}
+		if (o.coco) {
+			char *p = name_for(o.coco, seq, seg);
+			write_coco(p, v, n, &h, o.coco_offset);
 			free(p);
 		}
 		if (o.png) {
