@@ -227,8 +227,9 @@ static int coco_images(const json *imgs, const char *name, coco_image **out,
 	qsort(im, imgs->n, sizeof *im, coco_image_cmp);
 	for (size_t i = 1; i < imgs->n; i++)
 		if (im[i].id == im[i - 1].id) {
+			long long id = im[i].id;
 			free(im);
-			return errf(err, errn, "%s: images: id %lld appears twice", name, (long long)im[i].id);
+			return errf(err, errn, "%s: images: id %lld appears twice", name, id);
 		}
 	*out = im, *nout = imgs->n;
 	return 0;
