@@ -1,14 +1,18 @@
-/* mots-extract: masks from MOTS txt, public detection txt or instance PNGs
- * into a det stream: filters, boxes from the masks, square patches. */
+/* mots-extract: masks from MOTS txt, public detection txt, instance PNGs or
+ * COCO JSON, or boxes from MOTChallenge txt, into a det stream: filters,
+ * boxes from the masks, square patches. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "coco.h"
 #include "detfmt.h"
 #include "err.h"
 #include "frames.h"
+#include "mot_txt.h"
 #include "mots_txt.h"
 #include "opts.h"
 #include "outfile.h"
@@ -16,6 +20,7 @@
 #include "pngio.h"
 #include "progress.h"
 #include "rle.h"
+#include "seqinfo.h"
 #include "stream.h"
 
 #define IGNORE_CLASS 10
@@ -27,13 +32,18 @@ typedef struct obj {
 	int has_score;
 	double score;
 	uint32_t h, w;
-	char *rle;
+	char *rle;          /* NULL: a box only (MOT txt, COCO without segmentation) */
+	int has_box, has_id;
+	double box[4];      /* 0-based x, y, w, h of a box-only object */
 	uint32_t line;      /* line number, 0 for PNG input */
 } obj;
 
 typedef struct opts {
 	const char *in, *images, *out, *seq;
-	int fmt;            /* 'm' MOTS txt, 't' TrackR-CNN, '2' MOTS20, 'p' PNG */
+	int fmt;            /* 'm' MOTS txt, 't' TrackR-CNN, '2' MOTS20, 'p' PNG, 'C' COCO, 'B' MOT */
+	coco_opts coco;
+	coco_classes cmap;
+	long long size_w, size_h;   /* --size, 0: unknown */
 	long long cls;      /* -1: every class */
 	double min_score;
 	long long min_area;
@@ -46,8 +56,24 @@ static void parse_input(const opts_opt *opt, const char *arg)
 {
 	opts *o = opt->dst;
 	if (o->in)
-		die_usage("give one input: --mots, --trackrcnn, --mots20 or --png");
+		die_usage("give one input: --mots, --trackrcnn, --mots20, --png, --coco or --mot");
 	o->in = arg, o->fmt = opt->val;
+}
+
+static void parse_coco_classes(const opts_opt *opt, const char *arg)
+{
+	char e[300];
+	if (coco_classes_parse(arg, opt->dst, e, sizeof e) != 0)
+		die_usage("--coco-classes: %s", e);
+}
+
+static void parse_size(const opts_opt *opt, const char *arg)
+{
+	opts *o = opt->dst;
+	char tail;
+	if (sscanf(arg, "%lldx%lld%c", &o->size_w, &o->size_h, &tail) != 2 || o->size_w < 1 ||
+	    o->size_h < 1 || o->size_w > MOTS_MAX_SIDE || o->size_h > MOTS_MAX_SIDE)
+		die_usage("--size: '%s' is not WIDTHxHEIGHT (1..%u)", arg, MOTS_MAX_SIDE);
 }
 
 static opts parse(int argc, char **argv)
@@ -62,6 +88,10 @@ static opts parse(int argc, char **argv)
 			  .val = '2', .group = 1, .required = 1),
 		OPTS_CALL("png", 0, "DIR", "input: a folder of 16-bit instance maps", parse_input, &o,
 			  .val = 'p', .group = 1, .required = 1),
+		OPTS_CALL("coco", 0, "FILE", "input: COCO-style instance segmentation JSON", parse_input, &o,
+			  .val = 'C', .group = 1, .required = 1),
+		OPTS_CALL("mot", 0, "FILE", "input: MOTChallenge boxes (det.txt, gt.txt), no masks",
+			  parse_input, &o, .val = 'B', .group = 1, .required = 1),
 		OPTS_INT("class", 0, "N", "keep only class N (1 car, 2 pedestrian)", &o.cls, 0, 1000000,
 			 .def = "every class but ignore regions"),
 		OPTS_NUM("min-score", 0, "S", "keep detections whose score is at least S",
@@ -72,6 +102,13 @@ static opts parse(int argc, char **argv)
 			 .def = "none"),
 		OPTS_STR("images", 0, "DIR", "masked-image patches from the frames in DIR", &o.images,
 			 .needs = "patch"),
+		OPTS_INT("coco-frame-offset", 0, "N", "COCO: frame = image_id - N", &o.coco.frame_offset,
+			 -(1LL << 52), 1LL << 52, .needs = "coco",
+			 .def = "file_name numbers, else image order (full COCO); image_id (a results list)"),
+		OPTS_CALL("coco-classes", 0, "CAT:CLS,...", "COCO: map categories to classes, drop the rest",
+			  parse_coco_classes, &o.cmap, .needs = "coco", .def = "category_id as class"),
+		OPTS_CALL("size", 0, "WxH", "MOT: the image size", parse_size, &o, .needs = "mot",
+			  .def = "from SEQ/seqinfo.ini"),
 		OPTS_FLAG("keep-ids", 0, "keep each input id as the record's gt", &o.keep_ids),
 		OPTS_STR("seq", 0, "NAME", "sequence name for the header", &o.seq,
 			 .def = "the input's name without extension"),
@@ -80,13 +117,16 @@ static opts parse(int argc, char **argv)
 		OPTS_FLAG("quiet", 'q', "no progress line", &o.quiet),
 		OPTS_END,
 	};
-	opts_tool tool = {"mots-extract", "Turns masks from MOTS txt, detection txt or instance PNGs "
-			  "into a det stream.", "", opt};
+	opts_tool tool = {"mots-extract", "Turns masks from MOTS txt, detection txt, instance PNGs or "
+			  "COCO JSON, or MOT boxes, into a det stream.", "", opt};
 	int first = opts_parse(&tool, argc, argv);
 	if (first < argc)
 		die_usage("unexpected argument '%s'", argv[first]);
 	if (!o.in)
-		die_usage("no input: give --mots, --trackrcnn, --mots20 or --png");
+		die_usage("no input: give --mots, --trackrcnn, --mots20, --png, --coco or --mot");
+	o.coco.offset_set = opts_given(&tool, "coco-frame-offset") > 0;
+	if (o.patch && o.fmt == 'B')
+		die_usage("--patch: MOT boxes carry no mask (a box-only model needs no patch)");
 	if (o.keep_ids && (o.fmt == 't' || o.fmt == '2'))
 		die_usage("--keep-ids: detection files carry no ids");
 	return o;
@@ -132,6 +172,75 @@ static void load_txt(const opts *o, objs *l)
 		}
 		free(df.obj);
 	}
+}
+
+/* COCO JSON: masks, or boxes where an object has no segmentation; crowd
+ * regions become ignore regions. Sorted by frame by coco_load. */
+static void load_coco(const opts *o, objs *l)
+{
+	coco_file cf;
+	char err[600];
+	if (coco_load(o->in, &o->coco, &cf, err, sizeof err) != 0)
+		die("%s", err);
+	for (size_t i = 0; i < cf.n; i++) {
+		coco_obj *c = &cf.obj[i];
+		int cls = (int)c->cat;
+		if (o->cmap.n && !coco_classes_map(&o->cmap, c->cat, &cls))
+			continue;   /* a map keeps only the categories it names */
+		obj *b = push(l);
+		b->frame = c->frame, b->cls = c->iscrowd ? IGNORE_CLASS : cls;
+		b->has_score = c->has_score, b->score = c->score;
+		b->id = c->track_id, b->has_id = c->has_track;
+		b->h = c->h, b->w = c->w, b->rle = c->rle, b->line = c->line;
+		b->has_box = c->has_box;
+		memcpy(b->box, c->box, sizeof b->box);
+		c->rle = NULL;   /* now l's */
+	}
+	coco_file_free(&cf);
+}
+
+static int by_frame_line(const void *a, const void *b)
+{
+	const obj *x = a, *y = b;
+	if (x->frame != y->frame)
+		return (x->frame > y->frame) - (x->frame < y->frame);
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* MOTChallenge boxes: 1-based corners made 0-based; the confidence as the
+ * score; the class column when there is one, else 1 (MOTChallenge's
+ * pedestrian). Ground truth comes sorted by id, so the lines are put in
+ * frame order (and file order within a frame). */
+static void load_mot(opts *o, objs *l)
+{
+	mot_file mf;
+	char err[600];
+	if (mot_load(o->in, &mf, err, sizeof err) != 0)
+		die("%s", err);
+	if (!o->size_w) {
+		char *ini = seqinfo_path_for(o->in);
+		seqinfo si;
+		if (access(ini, R_OK) == 0) {
+			if (seqinfo_load(ini, &si, err, sizeof err) != 0)
+				die("%s", err);
+			o->size_w = si.width, o->size_h = si.height;
+		}
+		free(ini);
+	}
+	for (size_t i = 0; i < mf.n; i++) {
+		mot_box *m = &mf.box[i];
+		obj *b = push(l);
+		b->frame = m->frame, b->id = m->id, b->has_id = 1;
+		b->cls = m->cls >= 0 ? m->cls : 1;
+		b->has_score = 1, b->score = m->conf;
+		b->has_box = 1;
+		b->box[0] = m->x - 1, b->box[1] = m->y - 1, b->box[2] = m->w, b->box[3] = m->h;
+		b->h = (uint32_t)o->size_h, b->w = (uint32_t)o->size_w, b->line = m->line;
+		if (m->frame < 0)
+			die("%s:%u: negative frame %lld", o->in, m->line, (long long)m->frame);
+	}
+	mot_file_free(&mf);
+	qsort(l->v, l->n, sizeof *l->v, by_frame_line);
 }
 
 /* Instance maps: every distinct non-zero value v is one object, class
@@ -225,6 +334,10 @@ int main(int argc, char **argv)
 	objs l = {0};
 	if (o.fmt == 'p')
 		load_png_dir(&o, &l);
+	else if (o.fmt == 'C')
+		load_coco(&o, &l);
+	else if (o.fmt == 'B')
+		load_mot(&o, &l);
 	else
 		load_txt(&o, &l);
 
@@ -233,9 +346,18 @@ int main(int argc, char **argv)
 		if (l.v[i].frame < l.v[i - 1].frame)
 			die("%s: frame %lld after frame %lld (lines must be in frame order)",
 			    where(&o, &l.v[i]), (long long)l.v[i].frame, (long long)l.v[i - 1].frame);
-		if (l.v[i].h != l.v[0].h || l.v[i].w != l.v[0].w)
+	}
+	/* One image size: that of the first object that knows it (a COCO box
+	 * without an image entry does not). */
+	const obj *sz = NULL;
+	for (size_t i = 0; i < l.n; i++) {
+		if (!l.v[i].w)
+			continue;
+		if (!sz)
+			sz = &l.v[i];
+		else if (l.v[i].h != sz->h || l.v[i].w != sz->w)
 			die("%s: image size %ux%u differs from the first line's %ux%u",
-			    where(&o, &l.v[i]), l.v[i].h, l.v[i].w, l.v[0].h, l.v[0].w);
+			    where(&o, &l.v[i]), l.v[i].h, l.v[i].w, sz->h, sz->w);
 	}
 
 	frame_image fi = {0};
@@ -243,12 +365,12 @@ int main(int argc, char **argv)
 	ms_header_init(&h);
 	ms_header_set_tool(&h, argc, argv);
 	h.seq = o.seq ? xstrdup(o.seq) : cli_stem(o.in);
-	if (l.n)
-		h.width = (int)l.v[0].w, h.height = (int)l.v[0].h;
+	if (sz)
+		h.width = (int)sz->w, h.height = (int)sz->h;
 	if (o.patch) {
 		h.patch[0] = h.patch[1] = (int)o.patch, h.patch[2] = 1;
-		if (o.images && l.n)
-			h.patch[2] = patch_image_channels(get_image(&o, &fi, &l.v[0]));
+		if (o.images && sz)
+			h.patch[2] = patch_image_channels(get_image(&o, &fi, sz));
 	}
 
 	outfile *out = outfile_open(o.out);
@@ -273,6 +395,29 @@ int main(int argc, char **argv)
 			continue;
 		if (b->has_score && b->score < o.min_score)
 			continue;
+		if (!b->rle) {
+			if (b->box[2] * b->box[3] < (double)o.min_area)
+				continue;
+			if (o.patch)
+				die("%s: no mask to cut a patch from (a box only)", where(&o, b));
+			if (o.keep_ids && !b->has_id)
+				die("%s: no track_id for --keep-ids", where(&o, b));
+			ms_det_clear(&d);
+			d.f = b->frame, d.k = (int64_t)i;
+			d.cls = b->cls, d.has |= MS_CLS;
+			if (b->has_score)
+				d.score = (float)b->score, d.has |= MS_SCORE;
+			for (int j = 0; j < 4; j++)
+				d.box[j] = (float)b->box[j];
+			d.has |= MS_BOX;
+			if (o.keep_ids)
+				d.gt = b->id, d.has |= MS_GT;
+			if (ms_write_det(w, &d) != 0)
+				die("%s: write error: %m", o.out);
+			continue;
+		}
+		if (o.keep_ids && o.fmt == 'C' && !b->has_id)
+			die("%s: no track_id for --keep-ids", where(&o, b));
 		rle_t r;
 		char err[200];
 		if (rle_from_string(&r, b->rle, b->h, b->w, err, sizeof err) != 0)
@@ -324,6 +469,7 @@ int main(int argc, char **argv)
 		free(l.v[i].rle);
 	free(l.v);
 	free(pbuf);
+	coco_classes_free(&o.cmap);
 	ms_det_free(&d);
 	ms_header_free(&h);
 	return 0;

@@ -187,9 +187,12 @@ int main(int argc, char **argv)
 			die("%s", err);
 		for (int k = 0; k < n; k++) {
 			const synth_vis *v = &s.vis[k];
-			/* Exactly the original's line: 1-based full patch, unclipped. */
-			fprintf(gt, "%ld,%lld,%.3f,%.3f,%.3f,%.3f,1,-1,-1,-1\n", f, (long long)v->id,
-				(double)v->left + 1, (double)v->top + 1, (double)v->w, (double)v->h);
+			/* The original's box (1-based full patch, unclipped) in the
+			 * MOT17 ground-truth layout, so MOTChallenge loaders read it:
+			 * considered 1, class 1 (pedestrian), the visible fraction. */
+			double vis = v->visible < 0 ? 0 : v->visible > 1 ? 1 : v->visible;
+			fprintf(gt, "%ld,%lld,%.3f,%.3f,%.3f,%.3f,1,1,%.3f\n", f, (long long)v->id,
+				(double)v->left + 1, (double)v->top + 1, (double)v->w, (double)v->h, vis);
 			if (!v->area)
 				continue;   /* hidden behind the objects in front */
 			fprintf(tight, "%ld,%lld,%.3f,%.3f,%.3f,%.3f,1,-1,-1,-1\n", f, (long long)v->id,

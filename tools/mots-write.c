@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coco.h"
 #include "err.h"
 #include "frames.h"
 #include "mots_txt.h"
@@ -17,8 +18,8 @@
 #include "stream.h"
 
 typedef struct opts {
-	const char *in, *mots, *png, *mot, *overlay, *images;
-	long long min_track, first;
+	const char *in, *mots, *png, *mot, *overlay, *images, *coco;
+	long long min_track, first, coco_offset;
 	int no_overlap, quiet;
 } opts;
 
@@ -39,6 +40,9 @@ static opts parse(int argc, char **argv)
 		OPTS_STR("mots", 0, "FILE", "MOTS txt, one line per mask", &o.mots),
 		OPTS_STR("png", 0, "DIR", "one 16-bit instance map per frame", &o.png),
 		OPTS_STR("mot", 0, "FILE", "MOTChallenge box txt", &o.mot),
+		OPTS_STR("coco", 0, "FILE", "COCO-style results JSON with track_id", &o.coco),
+		OPTS_INT("coco-frame-offset", 0, "N", "COCO: image_id = frame + N", &o.coco_offset,
+			 -(1LL << 52), 1LL << 52, .needs = "coco"),
 		OPTS_STR("overlay", 0, "DIR", "RGB frames with the tracks drawn (with --images)",
 			 &o.overlay),
 		OPTS_STR("images", 0, "DIR", "the sequence's frames, for --overlay", &o.images),
@@ -51,14 +55,14 @@ static opts parse(int argc, char **argv)
 		OPTS_END,
 	};
 	opts_tool tool = {"mots-write", "Writes a tracked det stream as MOTS txt, instance PNGs, "
-			  "MOT box txt or overlay frames.", "[STREAM]", opt};
+			  "MOT box txt, COCO JSON or overlay frames.", "[STREAM]", opt};
 	int first = opts_parse(&tool, argc, argv);
 	if (first < argc)
 		o.in = argv[first++];
 	if (first < argc)
 		die_usage("unexpected argument '%s'", argv[first]);
-	if (!o.mots && !o.png && !o.mot && !o.overlay)
-		die_usage("no output: give --mots, --png, --mot or --overlay");
+	if (!o.mots && !o.png && !o.mot && !o.overlay && !o.coco)
+		die_usage("no output: give --mots, --png, --mot, --overlay or --coco");
 	if (!!o.overlay != !!o.images)
 		die_usage("--overlay DIR and --images DIR go together");
 	return o;
@@ -248,6 +252,25 @@ static void write_mot(const char *path, const rec *v, size_t n, const ms_header 
 	keep(o);
 }
 
+/* COCO results: image_id = frame + offset, the box of the mask (or the
+ * record's box when it has no mask), score 1 when the record has none. */
+static void write_coco(const char *path, const rec *v, size_t n, const ms_header *h, long long offset)
+{
+	outfile *o = outfile_open(path);
+	if (!o)
+		die("%s: cannot write: %m", path);
+	for (size_t i = 0; i < n; i++) {
+		coco_rec c = { v[i].f + offset, v[i].cls, v[i].id, 1, v[i].has_score ? v[i].score : 1,
+			       { 0 }, (uint32_t)h->height, (uint32_t)h->width, v[i].rle };
+		mask_box(&v[i], h, c.box);
+		if (coco_write_rec(o->fp, &c, i) != 0)
+			die("%s: write error: %m", path);
+	}
+	if (coco_write_end(o->fp, n) != 0)
+		die("%s: write error: %m", path);
+	keep(o);
+}
+
 /* The 16-bit value of a record in an instance map: class*1000 + id, or the
  * id itself when it already reads so (ground truth ids, ignore regions). */
 static uint16_t png_value(const rec *r, const char *path)
@@ -422,6 +445,11 @@ int main(int argc, char **argv)
 		if (o.mot) {
 			char *p = name_for(o.mot, seq, seg);
 			write_mot(p, v, n, &h);
+			free(p);
+		}
+		if (o.coco) {
+			char *p = name_for(o.coco, seq, seg);
+			write_coco(p, v, n, &h, o.coco_offset);
 			free(p);
 		}
 		if (o.png) {

@@ -12,9 +12,10 @@ png_is() {   # FILE WIDTH COLOURTYPE
 	[ "$(od -An -tu1 -j24 -N2 "$1" | tr -s ' ' | sed 's/^ //')" = "8 $3" ]
 }
 
-# The original's gt.txt line, 1-based full patch, unclipped, confidence 1.
+# The original's box (1-based full patch, unclipped) in the MOT17 gt
+# layout: considered 1, class 1, visibility 0..1.
 gt_format() {
-	grep -Evq '^[0-9]+,[0-9]+,-?[0-9]+\.000,-?[0-9]+\.000,[0-9]+\.000,[0-9]+\.000,1,-1,-1,-1$' "$1" && return 1
+	grep -Evq '^[0-9]+,[0-9]+,-?[0-9]+\.000,-?[0-9]+\.000,[0-9]+\.000,[0-9]+\.000,1,1,(0\.[0-9]{3}|1\.000)$' "$1" && return 1
 	[ -s "$1" ]
 }
 
