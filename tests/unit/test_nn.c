@@ -11,6 +11,7 @@
 
 #include "nn/nn.h"
 #include "rng.h"
+#include "../support/nn_check.h"
 
 static rng G;
 
