@@ -19,7 +19,7 @@ CC       ?= gcc
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
 BINDIR   ?= build-san/bin
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined,float-cast-overflow
 else
 BUILD    ?= build
 BINDIR   ?= bin

@@ -5,6 +5,7 @@
 #include "rle.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,7 @@ int det_parse_line(const char *line, int fmt, det_obj *o, char *err, size_t errn
 	if (fmt == DET_TRACKRCNN) {
 		o->reid = xmalloc(DET_REID_DIM * sizeof *o->reid);
 		for (int i = 0; i < DET_REID_DIM; i++) {
-			if (num(f[10 + i], &v) != 0 || !isfinite(v)) {
+			if (num(f[10 + i], &v) != 0 || !isfinite(v) || fabs(v) > FLT_MAX) {
 				errf(err, errn, "re-id value %d '%.40s' is not a finite number", i + 1, f[10 + i]);
 				free(o->reid);
 				o->reid = NULL;

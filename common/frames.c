@@ -52,7 +52,8 @@ int frame_list_dir(const char *dir, frame_list *fl, char *err, size_t errn)
 		n++;
 	}
 	closedir(d);
-	qsort(v, n, sizeof *v, by_frame);
+	if (n)   /* v is NULL for a folder without frames */
+		qsort(v, n, sizeof *v, by_frame);
 	for (size_t i = 1; i < n; i++)
 		if (v[i].f == v[i - 1].f) {
 			errf(err, errn, "%s: two files for frame %lld (%s, %s)", dir, (long long)v[i].f,

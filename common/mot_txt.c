@@ -4,6 +4,7 @@
 #include "lines.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,10 @@ int mot_parse_line(const char *line, mot_box *b, char *err, size_t errn)
 		errf(err, errn, "bad frame '%.40s'", f[0]);
 		goto out;
 	}
+	if (b->frame < 0) {
+		errf(err, errn, "frame %lld is negative", (long long)b->frame);
+		goto out;
+	}
 	if (whole(f[1], &b->id) != 0) {
 		errf(err, errn, "bad id '%.40s'", f[1]);
 		goto out;
@@ -91,6 +96,11 @@ int mot_parse_line(const char *line, mot_box *b, char *err, size_t errn)
 		}
 	if (d[4] < 0 || d[5] < 0) {
 		errf(err, errn, "negative box size %gx%g", d[4], d[5]);
+		goto out;
+	}
+	/* the class is kept as an int: anything beyond int range is no class */
+	if (n > 7 && !(d[7] > INT_MIN - 1.0 && d[7] < INT_MAX + 1.0)) {
+		errf(err, errn, "class '%.40s' is out of range", f[7]);
 		goto out;
 	}
 	b->x = d[2], b->y = d[3], b->w = d[4], b->h = d[5];

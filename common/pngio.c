@@ -7,11 +7,14 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 size_t png_max_bytes = (size_t)1 << 30;
 
@@ -117,12 +120,34 @@ static int load(FILE *fp, pngctx *c, const char *name, image *im, char *err, siz
 	return 0;
 }
 
+/* Opens path for reading if it is a regular file: a FIFO or a device
+ * named as an image would block or never end. NULL with errno set. */
+static FILE *png_open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	FILE *fp = fdopen(fd, "rb");
+	if (!fp)
+		close(fd);
+	return fp;
+}
+
 int png_load(const char *path, image *im, char *err, size_t errn)
 {
 	pngctx c = {{0}, NULL, 0, 0};
 	uint8_t sig[8];
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = png_open_regular(path);
 	im->data = NULL;
+	if (!fp && errno == EINVAL)
+		return errf(err, errn, "%s: not a regular file", path);
 	if (!fp)
 		return errf(err, errn, "%s: %s", path, strerror(errno));
 	/* A clearer message than libpng's for the common mistake. */

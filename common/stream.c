@@ -15,6 +15,7 @@
 #include "version.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <msgpack.h>
 #include <stdarg.h>
@@ -758,13 +759,15 @@ static int parse_det(ms_reader *r, const msgpack_object *o, ms_det *d)
 				return fail_rec(r, "score is NaN");
 			if (isinf(x))
 				return fail_rec(r, "score is infinite");
+			if (fabs(x) > FLT_MAX)
+				return fail_rec(r, "score %g is beyond float32 range", x);
 			d->score = (float)x;
 			break;
 		case MS_BOX:
 			if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size != 4)
 				return fail_rec(r, "\"box\" is not an array [x, y, w, h]");
 			for (int j = 0; j < 4; j++) {
-				if (get_num(&v->via.array.ptr[j], &x) != 0 || !isfinite(x))
+				if (get_num(&v->via.array.ptr[j], &x) != 0 || !isfinite(x) || fabs(x) > FLT_MAX)
 					return fail_rec(r, "\"box\" holds a value that is not a finite number");
 				d->box[j] = (float)x;
 			}
@@ -795,6 +798,11 @@ static int parse_det(ms_reader *r, const msgpack_object *o, ms_det *d)
 			d->z = grow(d->z, &d->z_cap, r->zdim, sizeof *d->z);
 			memcpy(d->z, v->via.bin.ptr, v->via.bin.size);   /* unaligned source */
 			d->zdim = r->zdim;
+			/* a NaN or Inf would poison every distance of the window */
+			for (uint32_t j = 0; j < d->zdim; j++)
+				if (!isfinite(d->z[j]))
+					return fail_rec(r, "\"z\" value %u is %s", j + 1,
+							isnan(d->z[j]) ? "NaN" : "infinite");
 			break;
 		case MS_CL:
 		case MS_ML:
@@ -1045,6 +1053,14 @@ int ms_write_trailer(ms_writer *w)
 	key(w, "count"), msgpack_pack_uint64(&w->pk, w->count);
 	w->count = 0;
 	return flush_objects(w, 0);
+}
+
+void ms_writer_discard(ms_writer *w)
+{
+	if (!w)
+		return;
+	free(w->buf);
+	free(w);
 }
 
 int ms_writer_free(ms_writer *w)

@@ -142,5 +142,7 @@ int ms_write_det(ms_writer *w, const ms_det *d);
 int ms_write_trailer(ms_writer *w);          /* count is automatic */
 /* Flushes; returns 0, or -1 if any write failed. Frees w. */
 int ms_writer_free(ms_writer *w);
+/* Frees w without writing what it still holds (a run that failed). */
+void ms_writer_discard(ms_writer *w);
 
 #endif

@@ -1,5 +1,6 @@
 /* ae-train: trains the deep heterogeneous autoencoder on det streams.
  * See ae-train(1). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "dhae/modelfile.h"
 #include "nn/nn.h"
 #include "opts.h"
+#include "outfile.h"
 #include "progress.h"
 
 /* --filters N,N,...: the encoder's convolution filters. */
@@ -110,6 +112,15 @@ int main(int argc, char **argv)
 	if (!strcmp(o.out, "-"))
 		die_usage("-o: the model is rewritten after every epoch; give a file name");
 
+	/* the curves are written after each epoch: a path that cannot be
+	 * written fails now, not after the first epoch */
+	if (o.log) {
+		outfile *lf = outfile_open(o.log);
+		if (!lf)
+			die("--log: %s: %s", o.log, strerror(errno));
+		outfile_abort(lf);
+	}
+
 	/* with --resume, the inputs (what to read of the data) come from the model */
 	model mf;
 	model_init(&mf);
@@ -119,6 +130,8 @@ int main(int argc, char **argv)
 			die("--resume: %s", err);
 		if (!mf.has_resume)
 			die("--resume: %s holds no training state", o.out);
+		if (o.verbose && !mf.checksummed)
+			warnf("--resume: %s has no checksum (model format 1); read unchecked", o.out);
 		if (arch_set || inputs_set || nf || latent || dropout >= 0)
 			warnf("--resume: the architecture comes from %s; options ignored", o.out);
 		inputs = mf.cfg.inputs;

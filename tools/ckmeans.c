@@ -57,6 +57,7 @@ typedef struct run {
 	fifo q;
 	progress p;
 	uint64_t done;
+	char err[400];   /* an input error, reported once everything is freed */
 } run;
 
 static void emit(run *u, ms_det *d, int64_t id)
@@ -68,10 +69,72 @@ static void emit(run *u, ms_det *d, int64_t id)
 	progress_update(&u->p, ++u->done, NULL);
 }
 
-static _Noreturn void die_rec(run *u, const char *what)
+/* Records an input error about the last record read; returns -1. */
+static int fail_rec(run *u, const char *what)
 {
-	die("%s: record %llu: %s", ms_reader_name(u->r),
-	    (unsigned long long)ms_reader_record(u->r), what);
+	return errf(u->err, sizeof u->err, "%s: record %llu: %s", ms_reader_name(u->r),
+		    (unsigned long long)ms_reader_record(u->r), what);
+}
+
+static int key_in(const int64_t *v, uint32_t n, int64_t k)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i] == k)
+			return 1;
+	return 0;
+}
+
+/* The keys of the segment so far; the reader makes them increase, so a
+ * link is looked up by bisection. */
+typedef struct keyset {
+	int64_t *k;
+	size_t n, cap;
+} keyset;
+
+static int keyset_has(const keyset *s, int64_t k)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->k[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->k[lo] == k;
+}
+
+static void keyset_add(keyset *s, int64_t k)
+{
+	if (s->n == s->cap)
+		s->k = xrealloc(s->k, (s->cap = s->cap ? 2 * s->cap : 1024) * sizeof *s->k);
+	s->k[s->n++] = k;
+}
+
+/* Links go to earlier records of the segment, and a pair is not both
+ * must-linked and cannot-linked: anything else is a broken graph. */
+static int check_links(run *u, const keyset *s, const ms_det *d)
+{
+	char msg[200];
+	for (uint32_t i = 0; i < d->ncl + d->nml; i++) {
+		int ml = i >= d->ncl;
+		int64_t k = ml ? d->ml[i - d->ncl] : d->cl[i];
+		const char *what = ml ? "must-link" : "cannot-link";
+		if (k == d->k)
+			snprintf(msg, sizeof msg, "a %s to the record itself (key %lld)", what, (long long)k);
+		else if (k > d->k)
+			snprintf(msg, sizeof msg, "a %s to the later key %lld (links go to earlier records)",
+				 what, (long long)k);
+		else if (!keyset_has(s, k))
+			snprintf(msg, sizeof msg, "a %s to unknown key %lld (no earlier record of the segment has it)",
+				 what, (long long)k);
+		else if (ml && key_in(d->cl, d->ncl, k))
+			snprintf(msg, sizeof msg, "key %lld is both must-linked and cannot-linked", (long long)k);
+		else
+			continue;
+		return fail_rec(u, msg);
+	}
+	return 0;
 }
 
 /* One segment by constrained k-means: ids leave once final. */
@@ -79,12 +142,19 @@ static int segment_ck(run *u, cktrack *t, const ck_opts *o)
 {
 	ms_det d;
 	ms_det_init(&d);
+	keyset keys = { 0 };
 	char err[300];
 	int rc;
 	ckt_reset(t);
 	while ((rc = ms_read_det(u->r, &d)) == 1) {
-		if (o->constraints && !(d.has & MS_CL))
-			die_rec(u, "no cannot-link edges (run cgraph-build first, or give --no-constraints)");
+		rc = -1;
+		if (o->constraints && !(d.has & MS_CL)) {
+			fail_rec(u, "no cannot-link edges (run cgraph-build first, or give --no-constraints)");
+			break;
+		}
+		if (check_links(u, &keys, &d) != 0)
+			break;
+		keyset_add(&keys, d.k);
 		ck_rec c = {
 			.f = d.f, .k = d.k,
 			.score = (d.has & MS_SCORE) ? &d.score : NULL,
@@ -93,16 +163,20 @@ static int segment_ck(run *u, cktrack *t, const ck_opts *o)
 			.ml = d.ml, .nml = (d.has & MS_ML) ? d.nml : 0,
 			.box = (d.has & MS_BOX) ? d.box : NULL,
 		};
-		if (o->motion && o->constraints && !(d.has & MS_BOX))
-			die_rec(u, "no box (the motion gate needs one)");
-		if (o->occlusion >= 0 && o->constraints && !(d.has & MS_BOX))
-			die_rec(u, "no box (the occlusion guard needs one)");
-		if (o->relink > 0 && !(d.has & MS_BOX))
-			die_rec(u, "no box (--relink needs one)");
+		const char *nobox = (d.has & MS_BOX) ? NULL
+			: o->motion && o->constraints ? "no box (the motion gate needs one)"
+			: o->occlusion >= 0 && o->constraints ? "no box (the occlusion guard needs one)"
+			: o->relink > 0 ? "no box (--relink needs one)" : NULL;
+		if (nobox) {
+			fail_rec(u, nobox);
+			break;
+		}
 		if (!o->constraints)
 			c.ncl = c.nml = 0;
-		if (ckt_add(t, &c, err, sizeof err) != 0)
-			die_rec(u, err);
+		if (ckt_add(t, &c, err, sizeof err) != 0) {
+			fail_rec(u, err);
+			break;
+		}
 		ms_det_copy(fifo_push(&u->q), &d);
 		while (ckt_ready(t)) {
 			emit(u, fifo_front(&u->q), ckt_pop(t));
@@ -117,17 +191,27 @@ static int segment_ck(run *u, cktrack *t, const ck_opts *o)
 		}
 	}
 	ms_det_free(&d);
+	free(keys.k);
 	return rc;
 }
 
-/* Tracks one buffered frame with the IoU baseline and writes it. */
-static void flush_frame(run *u, ioutrack *t, const ms_header *h, iou_det **det, rle_t **m,
+/* Frees the masks decoded for the first n detections of a frame. */
+static void free_masks(iou_det *det, rle_t *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (det[i].rle)
+			rle_free(&m[i]);
+}
+
+/* Tracks one buffered frame with the IoU baseline and writes it; 0, or
+ * -1 with the error in u->err. */
+static int flush_frame(run *u, ioutrack *t, const ms_header *h, iou_det **det, rle_t **m,
 			int64_t **ids, size_t *cap)
 {
 	size_t n = u->q.len;
 	char err[300];
 	if (!n)
-		return;
+		return 0;
 	if (*cap < n) {
 		*cap = n * 2;
 		*det = xrealloc(*det, *cap * sizeof **det);
@@ -141,8 +225,11 @@ static void flush_frame(run *u, ioutrack *t, const ms_header *h, iou_det **det, 
 		memcpy(e->box, d->box, sizeof e->box);
 		if (d->has & MS_RLE) {
 			if (rle_from_string(&(*m)[i], d->rle, (uint32_t)h->height, (uint32_t)h->width,
-					    err, sizeof err) != 0)
-				die("%s: key %lld: rle: %s", ms_reader_name(u->r), (long long)d->k, err);
+					    err, sizeof err) != 0) {
+				free_masks(*det, *m, i);
+				return errf(u->err, sizeof u->err, "%s: key %lld: rle: %s",
+					    ms_reader_name(u->r), (long long)d->k, err);
+			}
 			e->rle = &(*m)[i];
 			if (!(d->has & MS_BOX)) {
 				rle_box b = rle_bbox(e->rle);
@@ -150,17 +237,22 @@ static void flush_frame(run *u, ioutrack *t, const ms_header *h, iou_det **det, 
 				e->box[2] = (float)b.w, e->box[3] = (float)b.h;
 			}
 		} else if (!(d->has & MS_BOX)) {
-			die("%s: key %lld: no rle and no box", ms_reader_name(u->r), (long long)d->k);
+			free_masks(*det, *m, i);
+			return errf(u->err, sizeof u->err, "%s: key %lld: no rle and no box",
+				    ms_reader_name(u->r), (long long)d->k);
 		}
 	}
-	if (iout_frame(t, fifo_front(&u->q)->f, *det, n, *ids, err, sizeof err) != 0)
-		die("%s: frame %lld: %s", ms_reader_name(u->r), (long long)fifo_front(&u->q)->f, err);
+	if (iout_frame(t, fifo_front(&u->q)->f, *det, n, *ids, err, sizeof err) != 0) {
+		free_masks(*det, *m, n);
+		return errf(u->err, sizeof u->err, "%s: frame %lld: %s", ms_reader_name(u->r),
+			    (long long)fifo_front(&u->q)->f, err);
+	}
+	free_masks(*det, *m, n);
 	for (size_t i = 0; i < n; i++) {
-		if ((*det)[i].rle)
-			rle_free(&(*m)[i]);
 		emit(u, fifo_front(&u->q), (*ids)[i]);
 		fifo_drop(&u->q);
 	}
+	return 0;
 }
 
 static int segment_iou(run *u, ioutrack *t, const ms_header *h)
@@ -174,12 +266,14 @@ static int segment_iou(run *u, ioutrack *t, const ms_header *h)
 	int rc;
 	iout_reset(t);
 	while ((rc = ms_read_det(u->r, &d)) == 1) {
-		if (u->q.len && fifo_front(&u->q)->f != d.f)
-			flush_frame(u, t, h, &det, &m, &ids, &cap);
+		if (u->q.len && fifo_front(&u->q)->f != d.f && flush_frame(u, t, h, &det, &m, &ids, &cap) != 0) {
+			rc = -1;
+			break;
+		}
 		ms_det_copy(fifo_push(&u->q), &d);
 	}
-	if (rc == 0)
-		flush_frame(u, t, h, &det, &m, &ids, &cap);
+	if (rc == 0 && flush_frame(u, t, h, &det, &m, &ids, &cap) != 0)
+		rc = -1;
 	free(det), free(m), free(ids);
 	ms_det_free(&d);
 	return rc;
@@ -269,9 +363,11 @@ int main(int argc, char **argv)
 		ms_header_set_tool(&h, argc, argv);
 		if (ms_write_header(u.w, &h) != 0)
 			die("%s: write failed", out);
-		if (t && o.exit >= 0 && (h.width <= 0 || h.height <= 0))
-			die("%s: segment %s: no image size (--exit-margin needs width and height)",
-			    ms_reader_name(u.r), h.seq ? h.seq : "?");
+		if (t && o.exit >= 0 && (h.width <= 0 || h.height <= 0)) {
+			rc = errf(u.err, sizeof u.err, "%s: segment %s: no image size (--exit-margin needs width and height)",
+				  ms_reader_name(u.r), h.seq ? h.seq : "?");
+			break;
+		}
 		if (t)
 			ckt_set_image(t, h.width, h.height);
 		rc = baseline ? segment_iou(&u, it, &h) : segment_ck(&u, t, &o);
@@ -280,8 +376,18 @@ int main(int argc, char **argv)
 		if (ms_write_trailer(u.w) != 0)
 			die("%s: write failed", out);
 	}
-	if (rc < 0)
-		die("%s", ms_reader_error(u.r));
+	if (rc < 0) {
+		/* free what the run holds first, so that an input error leaves
+		 * nothing behind (leak checkers see an ordinary exit) */
+		char msg[sizeof u.err];
+		snprintf(msg, sizeof msg, "%s", u.err[0] ? u.err : ms_reader_error(u.r));
+		ms_writer_discard(u.w);
+		outfile_abort(of);
+		ckt_free(t), iout_free(it), fifo_free(&u.q);
+		ms_header_free(&h);
+		ms_reader_close(u.r);
+		die("%s", msg);
+	}
 	progress_end(&u.p, u.done);
 	if (ms_writer_free(u.w) != 0 || outfile_commit(of) != 0)
 		die("%s: write failed", out);

@@ -2,9 +2,9 @@
 #include "dhae/modelfile.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <msgpack.h>
-#include <msgpack/fbuffer.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +14,7 @@
 #include "stream.h"
 
 #define MF_MAX_TENSORS 256
+#define MF_VERSION 2            /* 2: a "checksum" closes the map */
 #define MF_MAX_HISTORY (1u << 24)
 
 void model_init(model *mf) { memset(mf, 0, sizeof *mf); }
@@ -155,11 +156,11 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 	 * (and readers) they had; a box-only model has no patch, filters or
 	 * dropout, a mask-only one no box normalisation */
 	int hm = dhae_has_mask(c), hb = dhae_has_box(c);
-	msgpack_pack_map(pk, 19 + (mf->has_resume ? 1 : 0) + (c->inputs != DHAE_BOTH) - (hm ? 0 : 3) - (hb ? 0 : 1)
+	msgpack_pack_map(pk, 20 + (mf->has_resume ? 1 : 0) + (c->inputs != DHAE_BOTH) - (hm ? 0 : 3) - (hb ? 0 : 1)
 			 + (mf->made_by != NULL));
 	pk_str(pk, "kind"), pk_str(pk, "model");
 	pk_str(pk, "format"), pk_str(pk, "usc-mots dhae");
-	pk_ku(pk, "version", 1);
+	pk_ku(pk, "version", MF_VERSION);
 	pk_str(pk, "arch"), pk_str(pk, c->arch == DHAE_REAL ? "real" : "synth");
 	if (c->inputs != DHAE_BOTH)
 		pk_str(pk, "inputs"), pk_str(pk, dhae_inputs_name(c->inputs));
@@ -230,14 +231,43 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 	pk_floats(pk, mf->opt1, mf->nopt);
 }
 
+/* FNV-1a 64: any change of one byte changes the sum. */
+static uint64_t mf_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+#define MF_FNV_SEED 0xcbf29ce484222325ull
+
+/* Writes to the file and sums what passes. */
+typedef struct mf_sink {
+	FILE *fp;
+	uint64_t sum;
+} mf_sink;
+
+static int mf_sink_write(void *data, const char *buf, size_t len)
+{
+	mf_sink *s = data;
+	s->sum = mf_fnv1a(s->sum, buf, len);
+	return fwrite(buf, 1, len, s->fp) == len ? 0 : -1;
+}
+
 int model_write(const char *path, const model *mf, char *err, size_t n)
 {
 	outfile *o = outfile_open(path);
 	if (!o)
 		return errf(err, n, "%s: %s", path, strerror(errno));
+	mf_sink sink = { o->fp, MF_FNV_SEED };
 	msgpack_packer pk;
-	msgpack_packer_init(&pk, o->fp, msgpack_fbuffer_write);
+	msgpack_packer_init(&pk, &sink, mf_sink_write);
 	pack_model(&pk, mf);
+	/* the last pair: the sum of every byte before its key */
+	uint64_t sum = sink.sum;
+	pk_str(&pk, "checksum");
+	msgpack_pack_uint64(&pk, sum);
 	if (ferror(o->fp)) {
 		outfile_abort(o);
 		return errf(err, n, "%s: write failed", path);
@@ -416,6 +446,15 @@ static int get_floats(cur *c, float **out, size_t *n)
 	return 0;
 }
 
+/* Index of the first NaN or Inf of v, or n when all are finite. */
+static size_t first_nonfinite(const float *v, size_t n)
+{
+	size_t i = 0;
+	while (i < n && isfinite(v[i]))
+		i++;
+	return i;
+}
+
 static int get_pair(cur *c, float v[2])
 {
 	uint64_t n = 0;
@@ -426,6 +465,8 @@ static int get_pair(cur *c, float v[2])
 		return bad(c, "want two numbers");
 	if (get_num(c, &a) < 0 || get_num(c, &b) < 0)
 		return -1;
+	if (!isfinite(a) || !isfinite(b) || fabs(a) > FLT_MAX || fabs(b) > FLT_MAX)
+		return bad(c, "not a pair of finite numbers");
 	v[0] = (float)a, v[1] = (float)b;
 	return 0;
 }
@@ -479,6 +520,15 @@ static int get_tensors(cur *c, mf_tensor **out, int *nout)
 		}
 		if (!t[i].data || !t[i].name[0]) {
 			bad(c, "tensor without name or data");
+			goto fail;
+		}
+		/* one Inf weight turns every embedding into zeros: refuse it */
+		size_t at = first_nonfinite(t[i].data, t[i].n);
+		if (at < t[i].n) {
+			char what[96];
+			snprintf(what, sizeof what, "tensor %s: value %zu is %s", t[i].name, at + 1,
+				 isnan(t[i].data[at]) ? "NaN" : "infinite");
+			bad(c, what);
 			goto fail;
 		}
 	}
@@ -608,6 +658,10 @@ static int get_resume(cur *c, model *mf)
 			for (int i = 0; i < 4; i++)
 				if (get_u64(c, &mf->rng[i]) < 0)
 					return -1;
+			/* xoshiro256 never leaves the all-zero state: draws would
+			 * all be 0 and rejection sampling would never end */
+			if (!(mf->rng[0] | mf->rng[1] | mf->rng[2] | mf->rng[3]))
+				return bad(c, "rng state is all zeros (not a valid xoshiro256 state)");
 		} else if (!strcmp(key, "val_split")) {
 			if (get_num(c, &v) < 0)
 				return -1;
@@ -634,6 +688,8 @@ static int get_resume(cur *c, model *mf)
 				return -1;
 			if (a != b)
 				return bad(c, "opt_state: arrays of different lengths");
+			if (first_nonfinite(mf->opt0, a) < a || first_nonfinite(mf->opt1, b) < b)
+				return bad(c, "opt_state: a value is not finite");
 			mf->nopt = a;
 			have_opt = 1;
 		} else if (skip(c) < 0) {
@@ -659,6 +715,19 @@ static int get_filters(cur *c, dhae_cfg *cfg)
 	return 0;
 }
 
+/* The checksum closes the map and sums every byte before its key. */
+static int get_checksum(cur *c, size_t key_at, int last)
+{
+	uint64_t want;
+	if (get_u64(c, &want) < 0)
+		return -1;
+	if (!last)
+		return bad(c, "not the last key (the file is damaged)");
+	if (mf_fnv1a(MF_FNV_SEED, c->p, key_at) != want)
+		return bad(c, "does not match the contents (the file is damaged)");
+	return 0;
+}
+
 static int parse(cur *c, model *mf)
 {
 	uint64_t np = 0;
@@ -666,10 +735,12 @@ static int parse(cur *c, model *mf)
 	if (get_map(c, &np) < 0)
 		return -1;
 	int have_kind = 0, have_arch = 0, have_patch = 0, have_t = 0;
+	uint64_t version = 0;
 	dhae_cfg *cfg = &mf->cfg;
 	dhae_cfg_default(cfg, DHAE_SYNTH, 1);
 	for (uint64_t k = 0; k < np; k++) {
 		char key[32];
+		size_t key_at = c->off;
 		c->where = NULL;
 		if (get_key(c, key, sizeof key) < 0)
 			return -1;
@@ -686,8 +757,9 @@ static int parse(cur *c, model *mf)
 			uint64_t u = 0;
 			if (get_u64(c, &u) < 0)
 				return -1;
-			if (u > 1)
+			if (u > MF_VERSION)
 				return bad(c, "model file of a newer version");
+			version = u;
 		} else if (!strcmp(key, "arch")) {
 			if (get_str(c, s, sizeof s) < 0)
 				return -1;
@@ -779,6 +851,10 @@ static int parse(cur *c, model *mf)
 		} else if (!strcmp(key, "resume")) {
 			if (get_resume(c, mf) < 0)
 				return -1;
+		} else if (!strcmp(key, "checksum")) {
+			if (get_checksum(c, key_at, k + 1 == np) < 0)
+				return -1;
+			mf->checksummed = 1;
 		} else if (skip(c) < 0) {
 			return -1;
 		}
@@ -786,13 +862,15 @@ static int parse(cur *c, model *mf)
 	c->where = NULL;
 	if (!have_kind)
 		return bad(c, "not a model file (no kind)");
+	if (version >= 2 && !mf->checksummed)
+		return bad(c, "no checksum (the file is damaged)");
 	/* a file without "inputs" is a two-input model (written before the key) */
 	dhae_cfg_inputs(cfg, cfg->inputs);
 	if (!have_arch || (dhae_has_mask(cfg) && !have_patch) || !have_t)
 		return bad(c, "incomplete model (arch, patch or tensors missing)");
 	if (!dhae_has_box(cfg))
 		mf->wmax = mf->hmax = 0;
-	else if (!(mf->wmax > 0) || !(mf->hmax > 0))
+	else if (!(mf->wmax > 0) || !(mf->hmax > 0) || !isfinite(mf->wmax) || !isfinite(mf->hmax))
 		return bad(c, "box normalisation (norm.wmax, norm.hmax) missing or not positive");
 	char e[200];
 	if (dhae_cfg_check(cfg, e, sizeof e) < 0)

@@ -1,6 +1,6 @@
 /* modelfile.h: the DHAE model file (one MessagePack map, kind "model").
  *
- *   kind "model", format "usc-mots dhae", version 1
+ *   kind "model", format "usc-mots dhae", version 2
  *   arch "synth"|"real", inputs "box"|"mask" (absent: both),
  *   patch [S,S,C], filters [...], latent, dropout,
  *   weights "uncertainty"|"fixed", logvar_init [s_m, s_b]
@@ -15,6 +15,13 @@
  *   resume {epoch, since_best, seed, rng [4], batch, val_split, samples,
  *           optimizer {name, lr, rho, b1, b2, eps, step},
  *           log_var, tensors (the latest weights), opt_state [bin, bin]}
+ *   checksum                            the last key (version 2): FNV-1a 64
+ *                                       of every byte before it
+ *
+ * A version 1 file (no checksum) is read unchecked (checksummed = 0); a
+ * version 2 file must end with a matching checksum. NaN or infinite
+ * weights, log-variances or optimiser values, and an all-zero rng state,
+ * are refused.
  *
  * A box-only model has no patch, filters or dropout (no patch to describe),
  * a mask-only one no norm (wmax, hmax read as 0). Two-input models are
@@ -71,6 +78,7 @@ typedef struct model {
 	mf_tensor *last;
 	size_t nopt;
 	float *opt0, *opt1;
+	int checksummed;            /* read: the file's checksum was verified */
 } model;
 
 void model_init(model *mf);

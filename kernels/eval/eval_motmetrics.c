@@ -82,16 +82,16 @@ void mm_eval(const eval_seq *s, mm_counts *c)
 	for (int k = 0; k < s->nf; k++) {
 		const eval_frame *f = &s->f[k];
 		int ng = f->ng, nt = f->nt;
-		if (ng * nt > cap || ng > cap || nt > cap) {
-			cap = ng * nt + ng + nt;
+		if (!gm || ng * nt > cap || ng > cap || nt > cap) {
+			cap = ng * nt + ng + nt + 1;   /* never 0: the flags are cleared below */
 			d = xrealloc(d, (size_t)cap * sizeof *d);
 			tmp = xrealloc(tmp, (size_t)cap * sizeof *tmp);
 			c4r = xrealloc(c4r, (size_t)cap * sizeof *c4r);
 			gm = xrealloc(gm, (size_t)cap);
 			hm = xrealloc(hm, (size_t)cap);
 		}
-		memset(gm, 0, (size_t)ng + 1);
-		memset(hm, 0, (size_t)nt + 1);
+		memset(gm, 0, (size_t)ng);
+		memset(hm, 0, (size_t)nt);
 		for (int i = 0; i < ng * nt; i++)
 			d[i] = dist_of(f->iou[i]);
 		for (int g = 0; g < ng; g++)

@@ -128,5 +128,7 @@ void mt_scores_of(const mt_counts *c, mt_scores *r)
 		r->modsa = 1 - (c->fn + c->fp) / (double)c->n_gt;
 		r->smotsa = (c->soft_tp - c->fp - c->ids) / (double)c->n_gt;
 	}
-	r->motsp = c->tp ? c->soft_tp / c->tp : INFINITY;
+	/* no true positive: 0, as TrackEval divides by max(1, TP) (mots_tools
+	 * gives inf, which no table or JSON reader takes well) */
+	r->motsp = c->tp ? c->soft_tp / c->tp : 0;
 }

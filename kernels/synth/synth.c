@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void synth_config_default(synth_config *c, synth_kind kind, int size, int objects)
 {
@@ -53,6 +54,18 @@ int synth_digits_load(const char *path, synth_digits *d, char *err, size_t errn)
 			    be32(h + 8), be32(h + 12));
 	}
 	size_t bytes = (size_t)n * MNIST_SIDE * MNIST_SIDE;
+	/* the header is untrusted: the file must hold what it announces
+	 * before anything that large is allocated */
+	struct stat st;
+	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(fp);
+		return errf(err, errn, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size < 16 + (uint64_t)bytes) {
+		fclose(fp);
+		return errf(err, errn, "%s: truncated (%u digits announced, %lld bytes of pixels there)", path,
+			    n, (long long)st.st_size - 16);
+	}
 	uint8_t *px = xmalloc(bytes);
 	if (fread(px, 1, bytes, fp) != bytes) {
 		free(px);

@@ -349,7 +349,8 @@ size_t ck_kmeans(ck_ws *ws, const float *Z, size_t n, size_t d, size_t k, int n_
 				break;
 		}
 		double in = assign(Z, n, d, C, k, l);
-		if (in < bestin) {
+		/* the first run always counts: a NaN inertia never compares less */
+		if (run == 0 || in < bestin) {
 			bestin = in;
 			memcpy(best, l, n * sizeof *best);
 		}
@@ -918,6 +919,9 @@ int ckt_add(cktrack *t, const ck_rec *r, char *err, size_t errn)
 {
 	if (!r->z)
 		return errf(err, errn, "no z (run ae-embed first)");
+	for (uint32_t j = 0; j < r->zdim; j++)
+		if (!isfinite(r->z[j]))
+			return errf(err, errn, "z value %u is not a finite number", j + 1);
 	if (t->started) {
 		if (r->f < t->last_f)
 			return errf(err, errn, "frame %lld after frame %lld: frames must not decrease",

@@ -129,3 +129,34 @@ fails "a broken RLE is refused" "$E" --gt "$T/badrle.txt" "$T/badrle.txt"
 fails "a missing result file is an error" "$E" --gt "$T/sw_gt.txt" "$T/nonexistent.txt"
 check "a bad option exits 2" sh -c '"$1" --nope 2>/dev/null; [ $? = 2 ]' _ "$E"
 check "--gt is required" sh -c '"$1" "$2" 2>&1 >/dev/null | grep -q "^mots-eval: --gt"' _ "$E" "$T/sw_gt.txt"
+
+# Boxes: a frame with results and no ground truth, empty files, negative
+# frames.
+printf '2,1,10,10,5,5,1,-1,-1,-1\n' >"$T/g1.txt"
+printf '1,1,10,10,5,5,1,-1,-1,-1\n1,2,30,30,5,5,1,-1,-1,-1\n2,1,10,10,5,5,1,-1,-1,-1\n' >"$T/r1.txt"
+: >"$T/empty.txt"
+printf -- '-1,1,10,10,5,5,1,-1,-1,-1\n' >"$T/neg.txt"
+box_nogt() {
+	"$E" --boxes --json --gt "$T/g1.txt" "$T/r1.txt" | tr -d " \n" >"$T/ng.flat" &&
+		grep -q '"FP":2,"FN":0,"IDS":0' "$T/ng.flat" && grep -q '"MOTA":-1,' "$T/ng.flat"
+}
+check "boxes: results in a frame without ground truth are false positives" box_nogt
+box_empty() {
+	"$E" --boxes --json --gt "$T/g1.txt" "$T/empty.txt" | tr -d " \n" >"$T/e1.flat" &&
+		grep -q '"FP":0,"FN":1,' "$T/e1.flat" &&
+		"$E" --boxes --json --gt "$T/empty.txt" "$T/r1.txt" | tr -d " \n" >"$T/e2.flat" &&
+		grep -q '"FP":3,"FN":0,' "$T/e2.flat"
+}
+check "boxes: an empty result or ground truth file is scored" box_empty
+fails "boxes: a negative frame is refused" "$E" --boxes --gt "$T/g1.txt" "$T/neg.txt"
+check "boxes: the negative frame message names the file and line" sh -c '
+	"$1" --boxes --gt "$2" "$3" 2>&1 | grep -q "^mots-eval: $3:1: frame -1 is negative"' _ "$E" "$T/g1.txt" "$T/neg.txt"
+
+# No true positive: MOTSP is 0 (TrackEval's convention) in the table and JSON.
+printf '0 7 2 1 8 44\n' >"$T/miss_res.txt"
+motsp_zero() {
+	"$E" --gt "$T/half_gt.txt" "$T/miss_res.txt" >"$T/mz.txt" &&
+		awk '$1 == "COMBINED" && !done { done = 1; ok = $4 == "0.00" && $8 == 0 } END { exit !ok }' "$T/mz.txt" &&
+		"$E" --json --gt "$T/half_gt.txt" "$T/miss_res.txt" | tr -d " \n" | grep -q '"MOTSP":0,'
+}
+check "no true positive: MOTSP is 0 in the table and JSON" motsp_zero

@@ -195,3 +195,47 @@ check "pipelines/track: baseline to MOTS txt and overlays" pipeline
 fails "pipelines/track: a stage failing fails the run" sh -c "BIN=$BIN pipelines/track -b -o '$T/o2' '$T/none.txt'"
 check "pipelines/track -h: usage on stdout, status 0" sh -c "pipelines/track -h | grep -q '^usage: pipelines/track'"
 check "pipelines/track: a bad option is a usage error (2)" sh -c "pipelines/track -Z 2>/dev/null; [ \$? = 2 ]"
+
+# Hand-made streams of one-value z: bad numbers and bad links are refused
+# with the record named.
+byte() { printf "\\$(printf %03o "$1")"; }
+arr() { byte $((144 + $#)); for x; do byte "$x"; done; }
+rec() {   # F K Z [CL] [ML]: Z as octal escapes of a float32
+	n=3; [ -n "$4" ] && n=$((n + 1)); [ -n "$5" ] && n=$((n + 1))
+	byte $((128 + n)); printf '\241f'; byte "$1"; printf '\241k'; byte "$2"
+	printf "\\241z\\304\\004$3"
+	if [ -n "$4" ]; then printf '\242cl'; if [ "$4" = . ]; then arr; else arr $4; fi; fi
+	if [ -n "$5" ]; then printf '\242ml'; arr $5; fi
+}
+hdr() { printf '\204\246stream\250usc-mots\244kind\243det\247version\001\244zdim\001'; }
+trl() { printf '\202\243end\303\245count'; byte "$1"; }
+ONE='\000\000\200\077' TWO='\000\000\000\100' NAN='\000\000\300\177' INF='\000\000\200\177'
+names_rec() {   # WANT CMD...: fails with WANT in its message
+	want=$1; shift
+	"$@" >/dev/null 2>"$T/nr.err"; rc=$?
+	[ "$rc" = 1 ] && grep -q "$want" "$T/nr.err" || { cat "$T/nr.err" >&2; return 1; }
+}
+{ hdr; rec 1 1 "$ONE"; rec 1 2 "$NAN"; rec 2 3 "$TWO"; trl 3; } >"$T/nan.det"
+{ hdr; rec 1 1 "$ONE"; rec 1 2 "$TWO"; rec 2 3 "$INF"; trl 3; } >"$T/inf.det"
+check "ckmeans --no-constraints: NaN in z is refused" names_rec "nan.det: record 2: .*NaN" \
+	$BIN/ckmeans -q --no-constraints "$T/nan.det"
+check "ckmeans --no-constraints: Inf in z is refused" names_rec "inf.det: record 3: .*infinite" \
+	$BIN/ckmeans -q --no-constraints "$T/inf.det"
+check "cgraph-build: NaN in z is refused" names_rec "nan.det: record 2" $BIN/cgraph-build -q --metric embed "$T/nan.det"
+{ hdr; rec 1 1 "$ONE" .; rec 1 2 "$TWO" "1"; rec 2 3 "$ONE" . "1"; trl 3; } >"$T/ok.det"
+check "ckmeans: hand-made cl and ml are read" sh -c "$BIN/ckmeans -q '$T/ok.det' >/dev/null"
+{ hdr; rec 1 1 "$ONE" .; rec 1 2 "$TWO" "2"; trl 2; } >"$T/self.det"
+check "ckmeans: a cannot-link to the record itself is refused" names_rec "self.det: record 2: .*itself" \
+	$BIN/ckmeans -q "$T/self.det"
+{ hdr; rec 1 1 "$ONE" "2"; rec 1 2 "$TWO" .; trl 2; } >"$T/later.det"
+check "ckmeans: a cannot-link to a later key is refused" names_rec "later.det: record 1: .*later" \
+	$BIN/ckmeans -q "$T/later.det"
+{ hdr; rec 1 2 "$ONE" .; rec 1 4 "$TWO" "3"; trl 2; } >"$T/unknown.det"
+check "ckmeans: a cannot-link to an unknown key is refused" names_rec "unknown.det: record 2: .*unknown key 3" \
+	$BIN/ckmeans -q "$T/unknown.det"
+{ hdr; rec 1 1 "$ONE" .; rec 2 2 "$TWO" "1" "1"; trl 2; } >"$T/both.det"
+check "ckmeans: must-link and cannot-link on one pair is refused" names_rec "both.det: record 2: .*key 1" \
+	$BIN/ckmeans -q "$T/both.det"
+{ hdr; rec 1 1 "$ONE" .; rec 2 3 "$TWO" . "2"; trl 2; } >"$T/mlu.det"
+check "ckmeans: a must-link to an unknown key is refused" names_rec "mlu.det: record 2: .*unknown key 2" \
+	$BIN/ckmeans -q "$T/mlu.det"

@@ -303,7 +303,8 @@ def mots_tools_final(r):
         out['MOTSA'] = 1 - (r['fn'] + r['fp'] + r['ids']) / float(r['n_gt'])
         out['MODSA'] = 1 - (r['fn'] + r['fp']) / float(r['n_gt'])
         out['sMOTSA'] = (r['total_cost'] - r['fp'] - r['ids']) / float(r['n_gt'])
-    out['MOTSP'] = float('inf') if r['tp'] == 0 else r['total_cost'] / float(r['tp'])
+    # mots_tools gives inf here; usc-mots follows TrackEval's 0 (max(1, TP))
+    out['MOTSP'] = 0.0 if r['tp'] == 0 else r['total_cost'] / float(r['tp'])
     return out
 
 

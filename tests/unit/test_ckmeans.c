@@ -370,6 +370,26 @@ Test(ckmeans, plain_kmeans_finds_blobs)
 	ck_ws_free(ws);
 }
 
+/* A NaN makes every inertia NaN: the labels still come from a run of
+ * this call, never from what the workspace held before. */
+Test(ckmeans, plain_kmeans_with_a_nan_gives_valid_labels)
+{
+	ck_ws *ws = ck_ws_new();
+	rng r;
+	rng_seed(&r, 3);
+	float Z[60];
+	for (int i = 0; i < 60; i++)
+		Z[i] = (float)(59 - i) * 10;
+	uint32_t lab[60];
+	cr_assert_eq(ck_kmeans(ws, Z, 60, 1, 60, 1, 300, 0, &r, lab), 60);
+	float bad[4] = {NAN, 1, 2, 3};
+	size_t nc = ck_kmeans(ws, bad, 4, 1, 2, 3, 300, 0, &r, lab);
+	cr_assert(nc >= 1 && nc <= 2, "%zu clusters", nc);
+	for (int i = 0; i < 4; i++)
+		cr_assert_lt(lab[i], nc, "point %d", i);
+	ck_ws_free(ws);
+}
+
 /* ---- the tracker ---- */
 
 typedef struct sim {

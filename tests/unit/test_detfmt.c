@@ -74,6 +74,10 @@ Test(detfmt, rejects_bad_lines)
 	l = trackrcnn_line(128, "nan");
 	bad(l, DET_TRACKRCNN, "score is NaN");
 	free(l);
+	l = trackrcnn_line(128, "0.5");
+	memcpy(strrchr(l, ' ') + 1, "1e300", 6);   /* finite, but no float32 */
+	bad(l, DET_TRACKRCNN, "re-id value 128 '1e300' is not a finite number");
+	free(l);
 	/* The box-only TrackR-CNN file: 7 + 128 fields. */
 	char *s = malloc(4096);
 	int n = snprintf(s, 4096, "0 1 2 3 4 0.5 1");

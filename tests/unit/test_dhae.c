@@ -544,6 +544,100 @@ Test(modelfile, round_trip)
 	be->close(be);
 }
 
+/* Writes mf to a temporary file and returns its bytes. */
+static uint8_t *model_bytes(const model *mf, size_t *n)
+{
+	char path[] = "/tmp/test_dhae_XXXXXX", err[300];
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	close(fd);
+	cr_assert(model_write(path, mf, err, sizeof err) == 0, "%s", err);
+	uint8_t *b = slurp(path, n);
+	unlink(path);
+	return b;
+}
+
+/* The checksum: every flipped bit is refused; a file of format version 1
+ * (no checksum) is still read, and says so. */
+Test(modelfile, checksum_refuses_flipped_bits)
+{
+	nn_backend *be = nn_cpu_open(1);
+	model mf, t;
+	dhae *m;
+	char err[300];
+	trained_model(&mf, &m, be, DHAE_BOTH);
+	size_t n;
+	uint8_t *b = model_bytes(&mf, &n), *f = malloc(n);
+	cr_assert(model_read_mem(b, n, "m", &t, err, sizeof err) == 0, "%s", err);
+	cr_expect(t.checksummed);
+	model_free(&t);
+	int flips = 0;
+	for (size_t i = 0; i < n; i += 7, flips++) {
+		memcpy(f, b, n);
+		f[i] ^= (uint8_t)(1u << (i % 8));
+		cr_assert(model_read_mem(f, n, "flip", &t, err, sizeof err) < 0, "bit %zu of byte %zu flipped, read",
+			  i % 8, i);
+	}
+	cr_expect(flips > 100);
+	/* version 1: no "checksum" pair (18 bytes at the end), one key less */
+	const uint8_t sum_key[] = { 0xa8, 'c', 'h', 'e', 'c', 'k', 's', 'u', 'm', 0xcf };
+	cr_assert(n > 18 && memcmp(b + n - 18, sum_key, sizeof sum_key) == 0);
+	cr_assert(b[0] == 0xde);   /* map16: 21 keys */
+	memcpy(f, b, n - 18);
+	f[2]--;
+	uint8_t *v = memmem(f, n - 18, "\xa7version\x02", 9);
+	cr_assert(v);
+	v[8] = 1;
+	cr_assert(model_read_mem(f, n - 18, "v1", &t, err, sizeof err) == 0, "%s", err);
+	cr_expect(!t.checksummed);
+	model_free(&t);
+	/* the same without the version bump is a damaged version 2 file */
+	v[8] = 2;
+	cr_assert(model_read_mem(f, n - 18, "v2", &t, err, sizeof err) < 0);
+	cr_expect(strstr(err, "no checksum"), "%s", err);
+	free(b), free(f);
+	dhae_free(m);
+	model_free(&mf);
+	be->close(be);
+}
+
+/* NaN or Inf weights, and an all-zero rng state, are refused by name. */
+Test(modelfile, refuses_non_finite_weights_and_zero_rng)
+{
+	nn_backend *be = nn_cpu_open(1);
+	model mf, t;
+	dhae *m;
+	char err[300];
+	trained_model(&mf, &m, be, DHAE_BOTH);
+	size_t n;
+	uint8_t *b;
+	const float bad[3] = { NAN, INFINITY, -INFINITY };
+	for (int k = 0; k < 3; k++) {
+		int ti = k == 0 ? 0 : mf.nt - 1;
+		float keep = mf.t[ti].data[1];
+		mf.t[ti].data[1] = bad[k];
+		b = model_bytes(&mf, &n);
+		cr_assert(model_read_mem(b, n, "m", &t, err, sizeof err) < 0, "weight %g read", bad[k]);
+		cr_expect(strstr(err, mf.t[ti].name) && strstr(err, "value 2 is"), "%s", err);
+		free(b);
+		mf.t[ti].data[1] = keep;
+	}
+	mf.last[0].data[0] = NAN;   /* the resume weights too */
+	b = model_bytes(&mf, &n);
+	cr_assert(model_read_mem(b, n, "m", &t, err, sizeof err) < 0);
+	cr_expect(strstr(err, mf.last[0].name), "%s", err);
+	free(b);
+	mf.last[0].data[0] = 0;
+	memset(mf.rng, 0, sizeof mf.rng);
+	b = model_bytes(&mf, &n);
+	cr_assert(model_read_mem(b, n, "m", &t, err, sizeof err) < 0);
+	cr_expect(strstr(err, "rng state is all zeros"), "%s", err);
+	free(b);
+	dhae_free(m);
+	model_free(&mf);
+	be->close(be);
+}
+
 /* Box-only and mask-only models: the inputs are kept, the box-only one has
  * no patch and the mask-only one no box normalisation, they load into
  * their network and not into the two-input one. */

@@ -213,6 +213,17 @@ Test(mot_txt, rejects_broken_lines)
 	cr_assert(strstr(err, "bad frame"), "%s", err);
 	cr_assert_eq(mot_parse_line("1,2,3,4,-5,6", &b, err, sizeof err), -1);
 	cr_assert_eq(mot_parse_line("1,2,3,4,nan,6", &b, err, sizeof err), -1);
+	cr_assert_eq(mot_parse_line("1,2,inf,4,5,6", &b, err, sizeof err), -1);
+	cr_assert_eq(mot_parse_line("1,2,3,4,5,6,1e999", &b, err, sizeof err), -1);
+	/* integer columns are range-checked before they are converted */
+	cr_assert_eq(mot_parse_line("1,2,3,4,5,6,1,4e41", &b, err, sizeof err), -1);
+	cr_assert(strstr(err, "class"), "%s", err);
+	cr_assert_eq(mot_parse_line("1,2,3,4,5,6,1,-3e9", &b, err, sizeof err), -1);
+	cr_assert_eq(mot_parse_line("1,2,3,4,5,6,1,2147483647", &b, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(b.cls, 2147483647);
+	cr_assert_eq(mot_parse_line("1,1e300,3,4,5,6", &b, err, sizeof err), -1);
+	cr_assert_eq(mot_parse_line("-1,2,3,4,5,6", &b, err, sizeof err), -1);
+	cr_assert(strstr(err, "frame -1 is negative"), "%s", err);
 }
 
 Test(mot_txt, writes_shortest_exact_numbers)

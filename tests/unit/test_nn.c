@@ -12,6 +12,7 @@
 #include "nn/nn.h"
 #include "../support/nn_check.h"
 #include "rng.h"
+#include "../support/nn_check.h"
 
 static rng G;
 

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "frames.h"
 #include "pngio.h"
 
 static char dir[64];
@@ -122,4 +124,30 @@ Test(png, huge_declared_size_does_not_allocate)
 	cr_assert(png_load_mem(ihdr, sizeof ihdr, "big.png", &im, err, sizeof err) == -1);
 	png_max_bytes = old;
 	cr_assert(strncmp(err, "big.png: ", 9) == 0, "%s", err);
+}
+
+/* A FIFO named as a frame is refused at once instead of blocking. */
+Test(png, fifo_is_refused, .timeout = 10)
+{
+	char dir[] = "/tmp/test_png_XXXXXX", path[64], err[256];
+	image im;
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/000001.png", dir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_assert_eq(png_load(path, &im, err, sizeof err), -1);
+	cr_assert(strstr(err, "not a regular file"), "%s", err);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A folder without frame files lists none. */
+Test(frames, empty_folder)
+{
+	char dir[] = "/tmp/test_png_XXXXXX", err[256];
+	frame_list fl;
+	cr_assert(mkdtemp(dir));
+	cr_assert_eq(frame_list_dir(dir, &fl, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(fl.n, 0);
+	frame_list_free(&fl);
+	rmdir(dir);
 }

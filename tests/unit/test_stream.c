@@ -497,6 +497,59 @@ Test(stream, record_validation)
 	cr_assert_str_eq(one_segment(rec_nof, 1), "in.det: record 1: missing \"f\"");
 }
 
+/* Records with a z of two values (z_bad in record 2), a box, a score. */
+static float z_bad = NAN;
+static double num_bad = 0.5, box_bad = 1.0;
+
+static void rec_num(msgpack_packer *pk, int i)
+{
+	const float z[2] = {0.5f, i == 1 ? z_bad : 1.0f};
+	msgpack_pack_map(pk, 5);
+	pk_str(pk, "f"), msgpack_pack_int(pk, 0);
+	pk_str(pk, "k"), msgpack_pack_int(pk, i);
+	pk_str(pk, "z"), msgpack_pack_bin(pk, 8), msgpack_pack_bin_body(pk, z, 8);
+	pk_str(pk, "score"), msgpack_pack_double(pk, i == 1 ? num_bad : 0.5);
+	pk_str(pk, "box"), msgpack_pack_array(pk, 4);
+	for (int j = 0; j < 4; j++)
+		msgpack_pack_double(pk, i == 1 && j == 2 ? box_bad : 1.0);
+}
+
+static const char *z_segment(float z, double num, double box)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	z_bad = z, num_bad = num, box_bad = box;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 4);
+	pk_str(&pk, "stream"), pk_str(&pk, "usc-mots");
+	pk_str(&pk, "kind"), pk_str(&pk, "det");
+	pk_str(&pk, "version"), msgpack_pack_int(&pk, 1);
+	pk_str(&pk, "zdim"), msgpack_pack_int(&pk, 2);
+	for (int i = 0; i < 3; i++)
+		rec_num(&pk, i);
+	msgpack_pack_map(&pk, 2);
+	pk_str(&pk, "end"), msgpack_pack_true(&pk);
+	pk_str(&pk, "count"), msgpack_pack_int(&pk, 3);
+	const char *e = read_all(sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	return e;
+}
+
+/* NaN and Inf are refused where they are read, with the record named,
+ * and so are doubles that do not fit a float32. */
+Test(stream, non_finite_numbers_are_refused)
+{
+	cr_assert_str_eq(z_segment(-3.0f, 0.5, 1), "");
+	cr_assert_str_eq(z_segment(NAN, 0.5, 1), "in.det: record 2: \"z\" value 2 is NaN");
+	cr_assert_str_eq(z_segment(-INFINITY, 0.5, 1), "in.det: record 2: \"z\" value 2 is infinite");
+	cr_assert_str_eq(z_segment(INFINITY, 0.5, 1), "in.det: record 2: \"z\" value 2 is infinite");
+	cr_assert_str_eq(z_segment(1, NAN, 1), "in.det: record 2: score is NaN");
+	cr_assert_str_eq(z_segment(1, INFINITY, 1), "in.det: record 2: score is infinite");
+	cr_assert_str_eq(z_segment(1, 1e300, 1), "in.det: record 2: score 1e+300 is beyond float32 range");
+	cr_assert_str_eq(z_segment(1, 0.5, 1e39), "in.det: record 2: \"box\" holds a value that is not a finite number");
+}
+
 Test(stream, file_reader_handles_records_larger_than_its_chunk)
 {
 	/* 128x128x3 patches: each record is bigger than the reader's read size. */

@@ -556,6 +556,17 @@ Test(synth_digits, load_idx_and_reject_bad_files)
 	fclose(fp);
 	cr_expect_eq(synth_digits_load(path, &d, err, sizeof err), -1);
 	cr_expect(strstr(err, "truncated") != NULL, "%s", err);
+	/* 116 bytes announcing 2^24 digits: refused from the file size,
+	 * before the pixels are allocated */
+	const uint8_t big[16] = { 0, 0, 8, 3, 1, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28 };
+	fp = fopen(path, "wb");
+	fwrite(big, 1, 16, fp);
+	for (int i = 0; i < 100; i++)
+		fputc(i, fp);
+	fclose(fp);
+	cr_expect_eq(synth_digits_load(path, &d, err, sizeof err), -1);
+	cr_expect(strstr(err, "16777216 digits announced, 100 bytes of pixels there") != NULL, "%s", err);
+	cr_expect_eq(synth_digits_load("/dev/null", &d, err, sizeof err), -1);
 	fp = fopen(path, "wb");
 	fputs("not an idx file at all", fp);
 	fclose(fp);
