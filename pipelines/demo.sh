@@ -6,7 +6,10 @@
 # constraint graph, constrained k-means with the occlusion-aware options of
 # ckmeans(1)), writes MOTS txt, MOT boxes and overlay frames, and scores the
 # tracks against the ground truth beside the paper's tracker settings and
-# the greedy IoU baseline.
+# the greedy IoU baseline, with TrackEval's summary and detailed files in
+# OUT/eval/, and draws PNG charts (pipelines/plots.sh: loss curves, HOTA
+# over alpha, HOTA and IDF1 per sequence) when gnuplot is there (installed
+# as Debian's gnuplot-nox when running as root; else the plots are skipped).
 #   OUT=dir       where everything goes (default out/demo)
 #   EPOCHS=N      training epochs (default 40)
 #   FRAMES=N      test video length (default 1000)
@@ -48,7 +51,8 @@ say "3/5 track: extract | embed | constraint graph | constrained k-means | write
 
 say "4/5 score: boxes against the tight ground-truth boxes (py-motmetrics rules)"
 echo "usc-mots (autoencoder + constraint graph + constrained k-means, occlusion-aware):"
-"$BIN/mots-eval" --boxes --gt "$OUT/test/gt/gt_tight.txt" "$OUT/tracks_mot.txt"
+mkdir -p "$OUT/eval"
+"$BIN/mots-eval" --boxes --csv "$OUT/eval/boxes" --gt "$OUT/test/gt/gt_tight.txt" "$OUT/tracks_mot.txt"
 echo
 echo "the same features with the paper's ckmeans settings:"
 "$BIN/mots-eval" --boxes --gt "$OUT/test/gt/gt_tight.txt" "$OUT/paper_mot.txt"
@@ -57,6 +61,16 @@ echo "greedy mask-IoU baseline on the same detections:"
 "$BIN/mots-eval" --boxes --gt "$OUT/test/gt/gt_tight.txt" "$OUT/iou_mot.txt"
 echo
 echo "masks (mots_tools and TrackEval rules):"
-"$BIN/mots-eval" --gt "$OUT/test/gt/gt_mots.txt" --class 2 "$OUT/tracks.txt"
+"$BIN/mots-eval" --csv "$OUT/eval/masks" --gt "$OUT/test/gt/gt_mots.txt" --class 2 "$OUT/tracks.txt"
 
-say "5/5 look: $OUT/overlay/*.png (tracks tinted by id), $OUT/tracks.txt (MOTS txt), $OUT/train.csv (loss curves)"
+say "plots: $OUT/*.png"
+if ! command -v gnuplot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "demo: installing gnuplot-nox for the plots" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null ||
+		echo "demo: gnuplot-nox could not be installed" >&2
+fi
+sh "$(dirname "$0")/plots.sh" "$OUT" "$OUT/train.csv" "$OUT/eval/boxes/pedestrian_detailed.csv" \
+	"$OUT/eval/masks/pedestrian_detailed.csv"
+
+say "5/5 look: $OUT/overlay/*.png (tracks tinted by id), $OUT/tracks.txt (MOTS txt), $OUT/train.csv (loss curves), $OUT/*.png (charts), $OUT/eval/ (TrackEval files)"

@@ -52,6 +52,8 @@ typedef struct eval_obj {
 	rle_t rle;        /* h = w = 0 in box mode */
 	rle_box bb;       /* rle_bbox(), computed once */
 	double x, y, w, h; /* box mode: the box as py-motmetrics holds it */
+	double bx, by;    /* box mode: x and y as written (TrackEval's boxes) */
+	double conf;      /* box mode: the confidence column (1 when missing) */
 	uint32_t line;    /* source line (txt) or 0 (PNG) */
 } eval_obj;
 

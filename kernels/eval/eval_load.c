@@ -329,6 +329,7 @@ static int load_mot_txt(const char *path, double min_conf, eval_objs *e, char *e
 		/* py-motmetrics subtracts 1 from x and y (MATLAB convention);
 		 * it moves both sides alike but is kept for identical rounding. */
 		o->x = b->x - 1, o->y = b->y - 1, o->w = b->w, o->h = b->h;
+		o->bx = b->x, o->by = b->y, o->conf = b->conf;
 	}
 	mot_file_free(&mf);
 	return 0;

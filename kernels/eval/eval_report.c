@@ -165,6 +165,41 @@ static void box_row(table *t, const char *name, const mm_counts *c)
 	r[13] = cnt(c->fp), r[14] = cnt(c->misses), r[15] = cnt(c->switches), r[16] = cnt(c->frag);
 }
 
+/* TrackEval's HOTA and Identity of the box results (MotChallenge2DBox). */
+static void box_te_combine(const box_seq_result *s, int n, mots_seq_result *all)
+{
+	te_hota *h = xmalloc(((size_t)n + 1) * sizeof *h);
+	te_clear *cl = xmalloc(((size_t)n + 1) * sizeof *cl);
+	te_identity *id = xmalloc(((size_t)n + 1) * sizeof *id);
+	memset(all, 0, sizeof *all);
+	for (int i = 0; i < n; i++) {
+		h[i] = s[i].hota, cl[i] = s[i].clr, id[i] = s[i].id;
+		all->removed += s[i].removed;
+	}
+	te_hota_combine(h, n, &all->hota);
+	te_clear_combine(cl, n, &all->clr);
+	te_identity_combine(id, n, &all->id);
+	free(h), free(cl), free(id);
+}
+
+static void report_box_trackeval_table(FILE *fp, const box_seq_result *s, int n)
+{
+	static const char *th[] = { "sequence", "HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe",
+				    "AssPr", "LocA", "IDF1", "IDP", "IDR" };
+	mots_seq_result m, all;
+	table t;
+	fprintf(fp, "\nTrackEval HOTA and Identity (MOTChallenge boxes), IoU >= 0.5\n");
+	tbl_init(&t, 12, th);
+	for (int i = 0; i < n; i++) {
+		memset(&m, 0, sizeof m);
+		m.hota = s[i].hota, m.id = s[i].id;
+		trackeval_row(&t, s[i].name, &m);
+	}
+	box_te_combine(s, n, &all);
+	trackeval_row(&t, "COMBINED", &all);
+	tbl_print(fp, &t);
+}
+
 void report_box_table(FILE *fp, const box_seq_result *s, int n)
 {
 	static const char *h[] = { "sequence", "IDF1", "IDP", "IDR", "MOTA", "MOTP", "FAF", "Rcll",
@@ -179,6 +214,7 @@ void report_box_table(FILE *fp, const box_seq_result *s, int n)
 	}
 	box_row(&t, "COMBINED", &all);
 	tbl_print(fp, &t);
+	report_box_trackeval_table(fp, s, n);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -271,7 +307,34 @@ void report_mots_json(FILE *fp, const mots_class_result *c, int ncls)
 	fprintf(fp, "]}\n");
 }
 
-static void json_box_entry(FILE *fp, const char *name, const mm_counts *c)
+/* The TrackEval part of a box entry (as "trackeval" in the mask entries). */
+static void json_box_trackeval(FILE *fp, const mots_seq_result *m)
+{
+	te_summary h;
+	te_clear_scores cs;
+	te_id_scores id;
+	te_hota_summary(&m->hota, &h);
+	te_clear_scores_of(&m->clr, &cs);
+	te_identity_scores_of(&m->id, &id);
+	fprintf(fp, "\n   \"trackeval\": {");
+	jnum(fp, "HOTA", h.hota, 0), jnum(fp, "DetA", h.deta, 0), jnum(fp, "AssA", h.assa, 0);
+	jnum(fp, "DetRe", h.detre, 0), jnum(fp, "DetPr", h.detpr, 0), jnum(fp, "AssRe", h.assre, 0);
+	jnum(fp, "AssPr", h.asspr, 0), jnum(fp, "LocA", h.loca, 0), jnum(fp, "HOTA(0)", h.hota0, 0);
+	jnum(fp, "LocA(0)", h.loca0, 0);
+	jnum(fp, "IDF1", id.idf1, 0), jnum(fp, "IDP", id.idp, 0), jnum(fp, "IDR", id.idr, 0);
+	jint(fp, "IDTP", m->id.idtp, 0), jint(fp, "IDFP", m->id.idfp, 0), jint(fp, "IDFN", m->id.idfn, 0);
+	jnum(fp, "MOTA", cs.mota, 0), jnum(fp, "MOTP", cs.motp, 0), jnum(fp, "sMOTA", cs.smota, 0);
+	jint(fp, "CLR_TP", m->clr.tp, 0), jint(fp, "CLR_FP", m->clr.fp, 0);
+	jint(fp, "CLR_FN", m->clr.fn, 0), jint(fp, "IDSW", m->clr.idsw, 0);
+	jint(fp, "MT", m->clr.mt, 0), jint(fp, "PT", m->clr.pt, 0), jint(fp, "ML", m->clr.ml, 0);
+	jint(fp, "Frag", m->clr.frag, 0), jint(fp, "removed", m->removed, 0);
+	fprintf(fp, "\"HOTA_alpha\": [");
+	for (int a = 0; a < TE_NA; a++)
+		fprintf(fp, "%.17g%s", m->hota.hota[a], a + 1 < TE_NA ? ", " : "");
+	fprintf(fp, "]}");
+}
+
+static void json_box_entry(FILE *fp, const char *name, const mm_counts *c, const mots_seq_result *te)
 {
 	mm_scores s;
 	mm_scores_of(c, &s);
@@ -286,20 +349,25 @@ static void json_box_entry(FILE *fp, const char *name, const mm_counts *c)
 	jint(fp, "IDS", c->switches, 0), jint(fp, "Frag", c->frag, 0);
 	jint(fp, "matches", c->matches, 0), jint(fp, "objects", c->objects, 0);
 	jint(fp, "predictions", c->predictions, 0), jint(fp, "frames", c->frames, 0);
-	jint(fp, "IDTP", c->idtp, 0), jint(fp, "IDFP", c->idfp, 0), jint(fp, "IDFN", c->idfn, 1);
+	jint(fp, "IDTP", c->idtp, 0), jint(fp, "IDFP", c->idfp, 0), jint(fp, "IDFN", c->idfn, 0);
+	json_box_trackeval(fp, te);
 	fprintf(fp, "}");
 }
 
 void report_box_json(FILE *fp, const box_seq_result *s, int n)
 {
 	mm_counts all = { 0 };
+	mots_seq_result m, te_all;
 	fprintf(fp, "{\"mode\": \"boxes\", \"sequences\": [");
 	for (int i = 0; i < n; i++) {
 		fprintf(fp, "%s\n  ", i ? "," : "");
-		json_box_entry(fp, s[i].name, &s[i].mm);
+		memset(&m, 0, sizeof m);
+		m.hota = s[i].hota, m.clr = s[i].clr, m.id = s[i].id, m.removed = s[i].removed;
+		json_box_entry(fp, s[i].name, &s[i].mm, &m);
 		mm_add(&all, &s[i].mm);
 	}
+	box_te_combine(s, n, &te_all);
 	fprintf(fp, "],\n \"combined\": ");
-	json_box_entry(fp, "COMBINED", &all);
+	json_box_entry(fp, "COMBINED", &all, &te_all);
 	fprintf(fp, "}\n");
 }

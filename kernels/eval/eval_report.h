@@ -17,6 +17,7 @@ typedef struct mots_seq_result {
 	te_clear clr;
 	te_identity id;
 	int64_t removed;     /* results TrackEval deleted (inside ignore regions) */
+	te_count cnt;        /* TrackEval's Count, for --csv */
 } mots_seq_result;
 
 typedef struct mots_class_result {
@@ -28,6 +29,12 @@ typedef struct mots_class_result {
 typedef struct box_seq_result {
 	char *name;
 	mm_counts mm;
+	/* TrackEval (MotChallenge2DBox preprocessing, eval_mot2d.h) */
+	te_hota hota;
+	te_clear clr;
+	te_identity id;
+	te_count cnt;
+	int64_t removed;     /* results matched to distractors */
 } box_seq_result;
 
 /* The combined row of one class: mots_tools and TrackEval combinations. */

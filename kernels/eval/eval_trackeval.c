@@ -449,3 +449,21 @@ void te_identity_scores_of(const te_identity *id, te_id_scores *r)
 	r->idp = id->idtp / dmax(1, (double)(id->idtp + id->idfp));
 	r->idf1 = id->idtp / dmax(1, id->idtp + 0.5 * id->idfp + 0.5 * id->idfn);
 }
+
+void te_count_eval(const eval_seq *s, te_count *c)
+{
+	memset(c, 0, sizeof *c);
+	char *g = xcalloc((size_t)s->ngid + 1, 1), *t = xcalloc((size_t)s->ntid + 1, 1);
+	for (int i = 0; i < s->nf; i++) {
+		const eval_frame *f = &s->f[i];
+		c->gt_dets += f->ng, c->dets += f->nt;
+		for (int k = 0; k < f->ng; k++)
+			if (!g[f->gi[k]])
+				g[f->gi[k]] = 1, c->gt_ids++;
+		for (int k = 0; k < f->nt; k++)
+			if (!t[f->ti[k]])
+				t[f->ti[k]] = 1, c->ids++;
+	}
+	c->frames = s->frames;
+	free(g), free(t);
+}

@@ -48,6 +48,12 @@ typedef struct te_id_scores {
 	double idf1, idr, idp;
 } te_id_scores;
 
+/* TrackEval's Count metric, and the frames CLEAR counts (CLR_Frames). */
+typedef struct te_count {
+	int64_t dets, gt_dets, ids, gt_ids;
+	int64_t frames;   /* the sequence's length */
+} te_count;
+
 /* The alpha thresholds, as np.arange(0.05, 0.99, 0.05). */
 double te_alpha(int a);
 
@@ -56,6 +62,7 @@ double te_alpha(int a);
  * Returns how many results were deleted. */
 int64_t te_preprocess(const eval_seq *s, eval_seq *out);
 
+void te_count_eval(const eval_seq *s, te_count *c);
 void te_hota_eval(const eval_seq *s, te_hota *h);
 void te_clear_eval(const eval_seq *s, te_clear *c);
 void te_identity_eval(const eval_seq *s, te_identity *id);

@@ -29,11 +29,55 @@ folder_score() {   # SEQMAP FOLDER NOBJ
 		! [ -s "$T/fold.err" ]
 }
 
-missing_sequence() {   # FOLDER
-	mkdir "$T/part" && cp "$1/0000.txt" "$T/part/" &&
-		"$E" --json --gt "$1" "$T/part" >"$T/part.json" 2>"$T/part.err" &&
-		grep -q "no result for sequence 0001" "$T/part.err" &&
+# A folder of some sequences' results scores those alone: its COMBINED
+# rows equal those of the same results against a ground truth holding
+# only those sequences, and stderr names them.
+subset_score() {   # GTFOLDER
+	mkdir -p "$T/sub" "$T/subgt" && cp "$1/0002.txt" "$1/0005.txt" "$T/subgt/" &&
+		cp "$1/0002.txt" "$T/sub/" && awk 'NR % 7 != 3' "$1/0005.txt" >"$T/sub/0005.txt" &&
+		"$E" --gt "$1" "$T/sub" >"$T/sub.all" 2>"$T/sub.err" &&
+		"$E" --gt "$T/subgt" "$T/sub" >"$T/sub.two" 2>"$T/sub.err2" &&
+		cmp -s "$T/sub.all" "$T/sub.two" && grep -q COMBINED "$T/sub.all" &&
+		! awk '$1 == "COMBINED" && $2 == "100.00" { f = 1 } END { exit !f }' "$T/sub.all" &&
+		grep -qx "mots-eval: scored 2 of $(ls "$1" | wc -l) ground-truth sequences: 0002 0005" "$T/sub.err" &&
+		! [ -s "$T/sub.err2" ] &&
+		"$E" -q --gt "$1" "$T/sub" 2>&1 >/dev/null | awk 'END { exit NR != 0 }'
+}
+
+# One result on stdin against a folder: its sequence must be named.
+stdin_score() {   # GTFOLDER
+	! "$E" --gt "$1" - <"$1/0002.txt" >/dev/null 2>"$T/in.err" &&
+		[ "$(wc -l <"$T/in.err")" = 1 ] && grep -q "^mots-eval: -: .*--seq NAME" "$T/in.err" &&
+		"$E" -q --seq 0002 --gt "$1" - <"$1/0002.txt" >"$T/in.txt" 2>"$T/in.err" &&
+		perfect_masks "$T/in.txt" "$(wc -l <"$1/0002.txt")" && ! [ -s "$T/in.err" ]
+}
+
+# With a seqmap a missing result is an error naming the file, unless
+# --missing-empty scores it as empty.
+seqmap_missing() {   # SEQMAP GTFOLDER
+	mkdir -p "$T/part" && cp "$2/0000.txt" "$T/part/" &&
+		! "$E" --seqmap "$1" --gt "$2" "$T/part" >/dev/null 2>"$T/part.err" &&
+		[ "$(wc -l <"$T/part.err")" = 1 ] &&
+		grep -q "^mots-eval: $T/part/0001.txt: no result for sequence 0001" "$T/part.err" &&
+		"$E" --json --missing-empty --seqmap "$1" --gt "$2" "$T/part" >"$T/part.json" 2>"$T/part.err" &&
+		grep -q "no result for sequence 0001: scored as empty" "$T/part.err" &&
 		tr -d " \n" <"$T/part.json" | grep -q '"name":"0001","mots_tools":{"sMOTSA":0,'
+}
+
+# --csv: TrackEval's files, perfect for a perfect result.
+csv_perfect() {   # GTFOLDER
+	"$E" -q --csv "$T/csv" --gt "$1" "$1" >/dev/null &&
+		awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; n = NF; sub(/\r$/, "") }
+		     NR == 2 { sub(/\r$/, ""); ok = NF == n && $c["HOTA"] == 100 && $c["IDF1"] == 100 &&
+			       $c["MOTA"] == 100 && $c["CLR_FP"] == 0 && $c["GT_Dets"] == $c["Dets"] }
+		     END { exit !(ok && NR == 2 && n == 39) }' "$T/csv/car_summary.txt" &&
+		awk -F, 'NR == 1 { n = NF; for (i = 1; i <= NF; i++) c[$i] = i; next }
+			 NF != n { bad = 1 }
+			 { sub(/\r$/, "") } $1 == "COMBINED" { comb = $c["HOTA___5"] == 1 && $c["HOTA___95"] == 1 &&
+			 $c["HOTA___AUC"] == 1 && $c["AssA___50"] == 1 }
+			 END { exit bad || !comb || NR != 16 || n != 276 }' "$T/csv/car_detailed.csv" &&
+		head -1 "$T/csv/car_detailed.csv" | grep -q '^seq,HOTA(0),LocA(0),HOTALocA(0),HOTA___5,HOTA___10,' &&
+		! ls "$T/csv" | grep -q tmp
 }
 
 # Every real file scored against itself (files with no object have
@@ -49,8 +93,14 @@ if [ -d "$D/kitti-mots-pointtrack" ]; then
 	n=$(cat "$D"/kitti-mots-pointtrack/car/*.txt | wc -l)
 	check "self-score of the car folder with a seqmap is 100%" folder_score "$T/test14.seqmap" \
 		"$D/kitti-mots-pointtrack/car" "$n"
-	check "a result folder missing a sequence scores it as empty" missing_sequence \
+	check "a subset folder's COMBINED is that of its sequences alone" subset_score \
 		"$D/kitti-mots-pointtrack/car"
+	check "one result on stdin against several sequences needs --seq" stdin_score \
+		"$D/kitti-mots-pointtrack/car"
+	check "a seqmap's sequence without a result is an error, or empty with --missing-empty" \
+		seqmap_missing "$T/test14.seqmap" "$D/kitti-mots-pointtrack/car"
+	check "--csv writes TrackEval's summary and detailed files, 100 for a perfect result" \
+		csv_perfect "$D/kitti-mots-pointtrack/car"
 else
 	skip "self-score of the real files" "$D not found"
 fi
@@ -95,8 +145,20 @@ printf '1,1,10,10,20,10,1,-1,-1,-1\n1,2,50,50,5,5,0,-1,-1,-1\n2,1,12,10,20,10,1,
 printf '1,4,10,10,20,10,-1,-1,-1,-1\n2,4,12,10,10,10,-1,-1,-1,-1\n' >"$T/box_res.txt"
 box_self() {
 	"$E" --boxes --gt "$T/SEQ/gt/gt.txt" "$T/SEQ/gt/gt.txt" >"$T/b.txt" &&
-		awk '$1 == "SEQ" { ok = $2 == "100.00" && $5 == "100.00" && $6 == "100.00" && $10 == 2 &&
-			$14 == 0 && $15 == 0 && $16 == 0 } END { exit !ok }' "$T/b.txt"
+		awk '/py-motmetrics/ { m = 1 } /TrackEval/ { m = 0; t = 1 }
+		     m && $1 == "SEQ" { ok = $2 == "100.00" && $5 == "100.00" && $6 == "100.00" && $10 == 2 &&
+			$14 == 0 && $15 == 0 && $16 == 0 }
+		     t && $1 == "COMBINED" { for (i = 2; i <= 12; i++) if ($i != "100.00") bad = 1; te = 1 }
+		     END { exit !ok || bad || !te }' "$T/b.txt"
+}
+# HOTA of boxes: one object tracked as 5 then as 6 (AssA 1/2), and a
+# result on a distractor (class 8) removed, as MotChallenge2DBox does.
+box_hota() {
+	printf '1,1,0,0,10,10,1,1,1\n2,1,0,0,10,10,1,1,1\n2,2,50,0,10,10,1,8,1\n' >"$T/bh_gt.txt" &&
+		printf '1,5,0,0,10,10,1,-1,-1,-1\n2,6,0,0,10,10,1,-1,-1,-1\n2,9,50,0,10,10,1,-1,-1,-1\n' >"$T/bh_res.txt" &&
+		"$E" --boxes --json --gt "$T/bh_gt.txt" "$T/bh_res.txt" | tr -d " \n" >"$T/bh.flat" &&
+		grep -q '"trackeval":{"HOTA":0.70710678118654[0-9]*,"DetA":1,"AssA":0.5,' "$T/bh.flat" &&
+		grep -q '"removed":1,' "$T/bh.flat"
 }
 box_half() {
 	"$E" --boxes --json --gt "$T/conf0.txt" "$T/box_res.txt" | tr -d " \n" >"$T/b.flat" &&
@@ -109,7 +171,8 @@ synth_self() {
 		"$E" --gt "$T/sp/gt/gt_mots.txt" "$T/sp/gt/gt_mots.txt" >"$T/spm" &&
 		perfect_masks "$T/spm" "$(wc -l <"$T/sp/gt/gt_mots.txt")"
 }
-check "boxes: a file against itself is perfect" box_self
+check "boxes: a file against itself is perfect, HOTA included" box_self
+check "boxes: HOTA with an id change and a distractor" box_hota
 check "boxes: IoU 0.5 matches, confidence-0 ground truth is dropped" box_half
 if [ -x "$BIN/mots-synth" ]; then
 	check "boxes and masks of a synthetic sequence against themselves are perfect" synth_self
@@ -127,7 +190,13 @@ fails "an id twice in a frame is refused" "$E" --gt "$T/dup.txt" "$T/dup.txt"
 printf '0 1 2 1 8 02\n' >"$T/badrle.txt"
 fails "a broken RLE is refused" "$E" --gt "$T/badrle.txt" "$T/badrle.txt"
 fails "a missing result file is an error" "$E" --gt "$T/sw_gt.txt" "$T/nonexistent.txt"
-check "a bad option exits 2" sh -c '"$1" --nope 2>/dev/null; [ $? = 2 ]' _ "$E"
+check "a bad option exits 2 with one error line" sh -c '"$1" --nope 2>"$2/nope.err"; [ $? = 2 ] &&
+	[ "$(grep -c "^mots-eval: " "$2/nope.err")" = 1 ] && head -1 "$2/nope.err" |
+	grep -qx "mots-eval: unrecognized option .--nope."' _ "$E" "$T"
+check "-q keeps errors" sh -c '"$1" -q --gt "$2" "$3" 2>&1 >/dev/null | grep -q "^mots-eval: "' _ "$E" \
+	"$T/sw_gt.txt" "$T/nonexistent.txt"
+check "--missing-empty needs --seqmap" sh -c '"$1" --missing-empty --gt "$2" "$2" 2>/dev/null; [ $? = 2 ]' \
+	_ "$E" "$T/sw_gt.txt"
 check "--gt is required" sh -c '"$1" "$2" 2>&1 >/dev/null | grep -q "^mots-eval: --gt"' _ "$E" "$T/sw_gt.txt"
 
 # Boxes: a frame with results and no ground truth, empty files, negative
