@@ -2,9 +2,12 @@
  * See cgraph-build(1). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "track/calib.h"
+#include "track/calib_stream.h"
 #include "track/cgraph.h"
 #include "cli.h"
 #include "err.h"
@@ -14,8 +17,9 @@
 #include "stream.h"
 
 static const char usage[] =
-	"usage: cgraph-build [-q] [--alpha-t N] [--iou-thr X] [--metric M[,M...]] [--embed-thr X]\n"
-	"                    [--ml-iou X]\n"
+	"usage: cgraph-build [-q] [-v] [--alpha-t N] [--iou-thr X] [--metric M[,M...]]\n"
+	"                    [--embed-thr X|auto|stream] [--calib-frames N] [--calib-rule mnn99|crossing]\n"
+	"                    [--dist-hist FILE] [--ml-iou X]\n"
 	"                    [-o FILE] [FILE]   (M: mask-iou, box-iou, embed)";
 
 /* --metric: one criterion or several joined by commas (all must hold). */
@@ -36,41 +40,120 @@ static unsigned parse_metric(const char *arg)
 	}
 }
 
+/* What one run shares between records. */
+typedef struct cgb {
+	cg_opts o;
+	cgraph *g;
+	ms_reader *r;
+	ms_writer *w;
+	const char *out;
+	cg_keys keys;
+	progress p;
+	uint64_t done;
+	calib_acc *hist;    /* --dist-hist: the accumulator that writes the rows, or NULL */
+} cgb;
+
+/* Adds record d's links and writes it. */
+static void cgb_emit(cgb *c, const ms_header *h, ms_det *d)
+{
+	char err[300];
+	const char *name = ms_reader_name(c->r);
+	unsigned long long rec = (unsigned long long)ms_reader_record(c->r);
+	cg_node n = {.f = d->f, .k = d->k};
+	rle_t m = {0};
+	if (d->has & MS_RLE) {
+		if (rle_from_string(&m, d->rle, (uint32_t)h->height, (uint32_t)h->width, err, sizeof err) != 0)
+			die("%s: record %llu: rle: %s", name, rec, err);
+		n.rle = &m;
+		n.bb = rle_bbox(&m);
+	}
+	if (d->has & MS_BOX) {
+		memcpy(n.box, d->box, sizeof n.box);
+	} else if (n.rle) {
+		n.box[0] = (float)n.bb.x, n.box[1] = (float)n.bb.y;
+		n.box[2] = (float)n.bb.w, n.box[3] = (float)n.bb.h;
+	} else if (c->o.metric != CG_EMBED) {   /* an overlap needs a box */
+		die("%s: record %llu: no box and no rle to compare", name, rec);
+	}
+	if (d->has & MS_Z)
+		n.z = d->z, n.zdim = d->zdim;
+	else if ((c->o.metric & CG_EMBED) || c->hist)
+		die("%s: record %llu: no z (run ae-embed first)", name, rec);
+	if (cg_add(c->g, &n, &c->keys, err, sizeof err) != 0)
+		die("%s: record %llu: %s", name, rec, err);
+	d->ncl = 0;
+	d->has |= MS_CL;
+	for (size_t i = 0; i < c->keys.n; i++)
+		ms_det_add_cl(d, c->keys.k[i]);
+	if (c->o.ml_iou < 1) {
+		if (cg_must_links(c->g, &n, &c->keys, err, sizeof err) != 0)
+			die("%s: record %llu: %s", name, rec, err);
+		d->has |= MS_ML;
+		for (size_t i = 0; i < c->keys.n; i++)
+			ms_det_add_ml(d, c->keys.k[i]);
+	}
+	rle_free(&m);
+	if (ms_write_det(c->w, d) != 0)
+		die("%s: write failed", c->out);
+	progress_update(&c->p, ++c->done, NULL);
+}
+
+/* --embed-thr: a number, or where to take it from */
+enum { THR_GIVEN, THR_AUTO, THR_STREAM };
+
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
-	cg_opts o;
-	cg_opts_default(&o);
-	const char *out = "-";
-	int quiet = 0, metric_set = 0;
+	cgb c = {0};
+	cg_opts_default(&c.o);
+	const char *out = "-", *hist = NULL;
+	int quiet = 0, verbose = 0, metric_set = 0, thr_from = THR_AUTO;
+	long calib_frames = 100;
+	int rule = CALIB_MNN99;
 	static const struct option lo[] = {
 		{"alpha-t", required_argument, 0, 'a'},
 		{"iou-thr", required_argument, 0, 'i'},
 		{"ml-iou", required_argument, 0, 'L'},
 		{"embed-thr", required_argument, 0, 'e'},
+		{"calib-frames", required_argument, 0, 'C'},
+		{"dist-hist", required_argument, 0, 'H'},
+		{"calib-rule", required_argument, 0, 'R'},
 		{"metric", required_argument, 0, 'm'},
 		{"output", required_argument, 0, 'o'},
 		{"quiet", no_argument, 0, 'q'},
+		{"verbose", no_argument, 0, 'v'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'a': o.alpha_t = (int)cli_int("--alpha-t", optarg, 0, 1000000); break;
-		case 'i': o.iou_thr = cli_num("--iou-thr", optarg, -1, 1); break;
-		case 'L': o.ml_iou = cli_num("--ml-iou", optarg, 0.5, 1); break;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "o:qvh", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'a': c.o.alpha_t = (int)cli_int("--alpha-t", optarg, 0, 1000000); break;
+		case 'i': c.o.iou_thr = cli_num("--iou-thr", optarg, -1, 1); break;
+		case 'L': c.o.ml_iou = cli_num("--ml-iou", optarg, 0.5, 1); break;
 		case 'e':
-			o.embed_thr = cli_num("--embed-thr", optarg, 0, 1e30);
+			if (!strcmp(optarg, "auto"))
+				thr_from = THR_AUTO;
+			else if (!strcmp(optarg, "stream"))
+				thr_from = THR_STREAM;
+			else
+				thr_from = THR_GIVEN, c.o.embed_thr = cli_num("--embed-thr", optarg, 0, 1e30);
 			if (!metric_set)
-				o.metric = CG_EMBED;
+				c.o.metric = CG_EMBED;
+			break;
+		case 'C': calib_frames = (long)cli_int("--calib-frames", optarg, 2, 100000000); break;
+		case 'H': hist = optarg; break;
+		case 'R':
+			if ((rule = calib_parse_rule(optarg)) < 0)
+				die_usage("--calib-rule: '%s' is not mnn99 or crossing\n%s", optarg, usage);
 			break;
 		case 'm':
 			metric_set = 1;
-			o.metric = parse_metric(optarg);
+			c.o.metric = parse_metric(optarg);
 			break;
 		case 'o': out = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'v': verbose = 1; break;
 		case 'h': puts(usage); return 0;
 		default: die_usage("%s", usage);
 		}
@@ -78,89 +161,105 @@ int main(int argc, char **argv)
 	if (optind < argc - 1)
 		die_usage("one input at most\n%s", usage);
 	const char *in = optind < argc ? argv[optind] : "-";
-	ms_reader *r = ms_reader_open(in);
-	if (!r)
+	c.r = ms_reader_open(in);
+	if (!c.r)
 		die("%s: %s", in, strerror(errno));
 	outfile *of = outfile_open(out);
 	if (!of)
 		die("%s: %s", out, strerror(errno));
-	ms_writer *w = ms_writer_new(of->fp);
-	cgraph *g = cg_new(&o);
+	FILE *hf = NULL;
+	if (hist) {
+		if (!(hf = fopen(hist, "w")))
+			die("%s: %s", hist, strerror(errno));
+		calib_csv_header(hf);
+	}
+	int embed = (c.o.metric & CG_EMBED) != 0;
+	/* one accumulator: samples of the prefix for the fit, CSV rows of
+	 * every record */
+	calib_acc *acc = calib_acc_new(1, 0, hf);
+	c.hist = hf ? acc : NULL;
+	calib_prefix pre = {0};
+	c.out = out;
+	c.w = ms_writer_new(of->fp);
+	c.g = cg_new(&c.o);
 	ms_header h;
 	ms_det d;
 	ms_header_init(&h);
 	ms_det_init(&d);
-	cg_keys keys = {0};
-	char err[300];
-	progress p;
-	progress_start(&p, "records", 0, quiet);
-	uint64_t done = 0;
+	char err[400];
+	progress_start(&c.p, "records", 0, quiet);
 	int rc;
-	while ((rc = ms_read_header(r, &h)) == 1) {
+	while ((rc = ms_read_header(c.r, &h)) == 1) {
 		ms_header_set_tool(&h, argc, argv);
-		if (ms_write_header(w, &h) != 0)
+		if (ms_write_header(c.w, &h) != 0)
 			die("%s: write failed", out);
-		cg_reset(g);
-		while ((rc = ms_read_det(r, &d)) == 1) {
-			cg_node n = {.f = d.f, .k = d.k};
-			rle_t m = {0};
-			if (d.has & MS_RLE) {
-				if (rle_from_string(&m, d.rle, (uint32_t)h.height, (uint32_t)h.width,
-						    err, sizeof err) != 0)
-					die("%s: record %llu: rle: %s", ms_reader_name(r),
-					    (unsigned long long)ms_reader_record(r), err);
-				n.rle = &m;
-				n.bb = rle_bbox(&m);
-			}
-			if (d.has & MS_BOX) {
-				memcpy(n.box, d.box, sizeof n.box);
-			} else if (n.rle) {
-				n.box[0] = (float)n.bb.x, n.box[1] = (float)n.bb.y;
-				n.box[2] = (float)n.bb.w, n.box[3] = (float)n.bb.h;
-			} else if (o.metric != CG_EMBED) {   /* an overlap needs a box */
-				die("%s: record %llu: no box and no rle to compare", ms_reader_name(r),
-				    (unsigned long long)ms_reader_record(r));
-			}
-			if (d.has & MS_Z)
-				n.z = d.z, n.zdim = d.zdim;
-			else if (o.metric & CG_EMBED)
-				die("%s: record %llu: no z (run ae-embed first)", ms_reader_name(r),
-				    (unsigned long long)ms_reader_record(r));
-			if (cg_add(g, &n, &keys, err, sizeof err) != 0)
-				die("%s: record %llu: %s", ms_reader_name(r),
-				    (unsigned long long)ms_reader_record(r), err);
-			d.ncl = 0;
-			d.has |= MS_CL;
-			for (size_t i = 0; i < keys.n; i++)
-				ms_det_add_cl(&d, keys.k[i]);
-			if (o.ml_iou < 1) {
-				if (cg_must_links(g, &n, &keys, err, sizeof err) != 0)
-					die("%s: record %llu: %s", ms_reader_name(r),
-					    (unsigned long long)ms_reader_record(r), err);
-				d.has |= MS_ML;
-				for (size_t i = 0; i < keys.n; i++)
-					ms_det_add_ml(&d, keys.k[i]);
-			}
-			rle_free(&m);
-
-			if (ms_write_det(w, &d) != 0)
-				die("%s: write failed", out);
-			progress_update(&p, ++done, NULL);
+		const char *name = ms_reader_name(c.r);
+		unsigned long long seg = (unsigned long long)ms_reader_segment(c.r);
+		calib_acc_segment(acc), calib_acc_clear(acc);
+		calib_acc_limit(acc, (size_t)1 << 22);
+		/* the threshold: given, carried by the stream, or measured on
+		 * its first frames (which are held back meanwhile) */
+		double thr = c.o.embed_thr;
+		int hrc = embed && thr_from == THR_AUTO ? calib_header_thr(&h, &thr, err, sizeof err) : 0;
+		if (hrc < 0)
+			die("%s: segment %llu: %s", name, seg, err);
+		int measure = (embed && thr_from != THR_GIVEN && hrc == 0) || hf;
+		pre.n = 0, pre.ended = 0;
+		if (measure && calib_prefix_read(&pre, c.r, calib_frames, acc, err, sizeof err) < 0)
+			die("%s", err);
+		if (embed && thr_from != THR_GIVEN && hrc == 0) {
+			calib_fit_t fit;
+			calib_acc_fit(acc, 50, &fit);
+			char why[600];
+			calib_describe(&fit, why, sizeof why);
+			int st;
+			thr = calib_threshold(&fit, rule, &st);   /* infinite when it failed: no latent cannot-links */
+			calib_acc_limit(acc, 0);   /* the rest of the segment only writes rows */
+			if (st != CALIB_OK)
+				warnf("segment %llu: --embed-thr %s, rule %s: %s in the first %ld frames (%s); no "
+				      "latent-distance cannot-links (give --embed-thr X to set one)", seg,
+				      thr_from == THR_AUTO ? "auto" : "stream", calib_rule_name(rule),
+				      calib_status_name(st), calib_frames, why);
+			else if (verbose)
+				fprintf(stderr, "%s: segment %llu: embed-thr %.4g (rule %s) measured on the first %ld frames: %s\n",
+					progname, seg, thr, calib_rule_name(rule), calib_frames, why);
+		} else if (verbose && embed) {
+			fprintf(stderr, "%s: segment %llu: embed-thr %.4g (%s)\n", progname, seg, thr,
+				hrc == 1 ? "the model's, from the stream header" : "given");
+		}
+		if (thr != c.o.embed_thr || !c.g) {
+			cg_free(c.g);
+			c.o.embed_thr = thr;
+			c.g = cg_new(&c.o);
+		}
+		cg_reset(c.g);
+		for (size_t i = 0; i < pre.n; i++)
+			cgb_emit(&c, &h, &pre.rec[i]);
+		rc = pre.ended ? 0 : 1;
+		while (!pre.ended && (rc = ms_read_det(c.r, &d)) == 1) {
+			if (c.hist && (d.has & MS_Z) &&
+			    calib_acc_add(c.hist, d.f, d.k, (d.has & MS_GT) ? d.gt : -1, d.z, d.zdim, err, sizeof err) < 0)
+				die("%s: record %llu: %s", name, (unsigned long long)ms_reader_record(c.r), err);
+			cgb_emit(&c, &h, &d);
 		}
 		if (rc < 0)
 			break;
-		if (ms_write_trailer(w) != 0)
+		if (ms_write_trailer(c.w) != 0)
 			die("%s: write failed", out);
 	}
 	if (rc < 0)
-		die("%s", ms_reader_error(r));
-	progress_end(&p, done);
-	if (ms_writer_free(w) != 0 || outfile_commit(of) != 0)
+		die("%s", ms_reader_error(c.r));
+	progress_end(&c.p, c.done);
+	if (ms_writer_free(c.w) != 0 || outfile_commit(of) != 0)
 		die("%s: write failed", out);
-	free(keys.k);
-	cg_free(g);
+	if (hf && fclose(hf) != 0)
+		die("%s: write failed", hist);
+	free(c.keys.k);
+	cg_free(c.g);
+	calib_acc_free(acc);
+	calib_prefix_free(&pre);
 	ms_det_free(&d);
 	ms_header_free(&h);
-	ms_reader_close(r);
+	ms_reader_close(c.r);
 	return 0;
 }

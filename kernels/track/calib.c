@@ -100,10 +100,54 @@ static void calib_moments(const double *x, const uint8_t *hint, size_t n, int h,
 	*sd = c ? sqrt(q / (double)c) : 0;
 }
 
+static int calib_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The empirical 99th percentile of the hint-2 values (a distance). */
+static double calib_mnn99(const double *xin, const uint8_t *hin, size_t nin, size_t min_pairs, size_t *n3)
+{
+	double *v = xmalloc((nin ? nin : 1) * sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < nin; i++)
+		if (hin[i] == 2 && isfinite(xin[i]))
+			v[n++] = xin[i];
+	*n3 = n;
+	double q = INFINITY;
+	if (n >= min_pairs && n) {
+		qsort(v, n, sizeof *v, calib_cmp);
+		if (v[n - 1] - v[0] > 1e-6)
+			q = exp(v[(size_t)floor(0.99 * (double)(n - 1))]);
+	}
+	free(v);
+	return q;
+}
+
+double calib_threshold(const calib_fit_t *r, int rule, int *status)
+{
+	if (rule == CALIB_MNN99) {
+		*status = isfinite(r->mnn99) ? CALIB_OK : r->n3 < r->min_pairs ? CALIB_TOO_FEW : CALIB_DEGENERATE;
+		return r->mnn99;
+	}
+	*status = r->status;
+	return r->status == CALIB_OK ? r->thr : INFINITY;
+}
+
+int calib_parse_rule(const char *s)
+{
+	return !strcmp(s, "crossing") ? CALIB_CROSSING : !strcmp(s, "mnn99") ? CALIB_MNN99 : -1;
+}
+
+const char *calib_rule_name(int rule) { return rule == CALIB_MNN99 ? "mnn99" : "crossing"; }
+
 int calib_fit(const double *xin, const uint8_t *hin, size_t nin, size_t min_pairs, calib_fit_t *r)
 {
 	memset(r, 0, sizeof *r);
 	r->thr = INFINITY;
+	r->min_pairs = min_pairs < 2 ? 2 : min_pairs;
+	r->mnn99 = calib_mnn99(xin, hin, nin, r->min_pairs, &r->n3);
 	/* the finite values only */
 	double *x = xmalloc((nin ? nin : 1) * sizeof *x);
 	uint8_t *hint = xmalloc(nin ? nin : 1);
@@ -183,21 +227,28 @@ out:
 
 void calib_describe(const calib_fit_t *r, char *buf, size_t n)
 {
+	int k = snprintf(buf, n, "mutual-nearest 99%%: %.4g (%zu pairs); ", r->mnn99, r->n3);
+	if (k < 0 || (size_t)k >= n)
+		return;
+	buf += k, n -= (size_t)k;
 	if (r->status == CALIB_TOO_FEW || r->status == CALIB_DEGENERATE) {
-		snprintf(buf, n, "%s (%zu nearest, %zu second-nearest distances)", calib_status_name(r->status),
-			 r->n1, r->n2);
+		snprintf(buf, n, "mixture: %s (%zu nearest, %zu second-nearest distances)",
+			 calib_status_name(r->status), r->n1, r->n2);
 		return;
 	}
 	snprintf(buf, n,
 		 "%zu nearest + %zu second-nearest distances; log-distance mixture: same object "
 		 "median %.4g (sd x%.3g, weight %.3f), different median %.4g (sd x%.3g, weight %.3f); "
-		 "BIC 1 vs 2 components %.1f / %.1f; %s%s%.4g (same-object 99%%: %.4g)",
+		 "BIC 1 vs 2 components %.1f / %.1f; %s%s%.4g (same-object component 99%%: %.4g)",
 		 r->n1, r->n2, exp(r->mu[0]), exp(r->sd[0]), r->w[0], exp(r->mu[1]), exp(r->sd[1]), r->w[1],
 		 r->bic1, r->bic2, r->status == CALIB_OK ? "" : calib_status_name(r->status),
 		 r->status == CALIB_OK ? "posterior crossing at " : "; crossing ", r->thr, r->q_same99);
 }
 
 /* ---- the accumulator ---- */
+
+struct calib_acc;
+static void calib_push(struct calib_acc *a, double d, uint8_t h);
 
 struct calib_acc {
 	int lag;
@@ -207,6 +258,9 @@ struct calib_acc {
 	/* detections held: frames [last - lag, last] */
 	size_t nh, caph;
 	int64_t *hf, *hk, *hgt;
+	int64_t *near_k, *rev_k;   /* key of the nearest lag back / nearest of the frame lag ahead */
+	double *near_d, *rev_d;
+	int flushed;               /* the mutual pairs of the last frame were taken */
 	float *hz;
 	size_t hzcap;     /* floats in hz */
 	uint32_t zdim;
@@ -233,17 +287,41 @@ void calib_acc_free(calib_acc *a)
 	if (!a)
 		return;
 	free(a->hf), free(a->hk), free(a->hgt), free(a->hz), free(a->x), free(a->hint);
+	free(a->near_k), free(a->rev_k), free(a->near_d), free(a->rev_d);
 	free(a);
+}
+
+/* The mutual nearest pairs of the last frame and the frame lag back: a
+ * detection whose nearest is a detection that has it as its nearest in
+ * turn. Taken once a frame, when it is complete. */
+static void calib_flush(calib_acc *a)
+{
+	if (!a->any || a->flushed)
+		return;
+	a->flushed = 1;
+	for (size_t c = 0; c < a->nh; c++) {
+		if (a->hf[c] != a->last || !isfinite(a->near_d[c]))
+			continue;
+		for (size_t p = 0; p < a->nh; p++)
+			if (a->hf[p] == a->last - a->lag && a->hk[p] == a->near_k[c]) {
+				if (a->rev_k[p] == a->hk[c])
+					calib_push(a, a->near_d[c], 2);
+				break;
+			}
+	}
 }
 
 void calib_acc_segment(calib_acc *a)
 {
+	calib_flush(a);
 	if (a->any)
 		a->segment++;
 	a->nh = 0, a->any = 0, a->zdim = 0;
 }
 
 void calib_acc_clear(calib_acc *a) { a->ns = 0; }
+
+void calib_acc_limit(calib_acc *a, size_t max_samples) { a->max_samples = max_samples; }
 
 size_t calib_acc_samples(const calib_acc *a) { return a->ns; }
 
@@ -275,6 +353,8 @@ static void calib_forget(calib_acc *a, int64_t f)
 			continue;
 		if (j != i) {
 			a->hf[j] = a->hf[i], a->hk[j] = a->hk[i], a->hgt[j] = a->hgt[i];
+			a->near_k[j] = a->near_k[i], a->rev_k[j] = a->rev_k[i];
+			a->near_d[j] = a->near_d[i], a->rev_d[j] = a->rev_d[i];
 			memmove(a->hz + j * a->zdim, a->hz + i * a->zdim, a->zdim * sizeof *a->hz);
 		}
 		j++;
@@ -302,11 +382,15 @@ int calib_acc_add(calib_acc *a, int64_t f, int64_t k, int64_t gt, const float *z
 	if (!zdim)
 		return errf(err, errn, "no z");
 	a->zdim = zdim;
-	if (!a->any || f != a->last)
+	if (!a->any || f != a->last) {
+		calib_flush(a);
 		calib_forget(a, f);
+		a->flushed = 0;
+	}
 	a->any = 1, a->last = f;
 	/* the nearest and second nearest of the frame lag back */
 	double d1 = INFINITY, d2 = INFINITY;
+	int64_t k1 = 0;
 	size_t m = 0;
 	for (size_t i = 0; i < a->nh; i++) {
 		if (a->hf[i] != f - a->lag)
@@ -314,9 +398,11 @@ int calib_acc_add(calib_acc *a, int64_t f, int64_t k, int64_t gt, const float *z
 		double d = calib_dist(z, a->hz + i * zdim, zdim);
 		m++;
 		if (d < d1)
-			d2 = d1, d1 = d;
+			d2 = d1, d1 = d, k1 = a->hk[i];
 		else if (d < d2)
 			d2 = d;
+		if (d < a->rev_d[i])
+			a->rev_d[i] = d, a->rev_k[i] = k;
 	}
 	if (m >= 1)
 		calib_push(a, d1, 0);
@@ -347,18 +433,25 @@ int calib_acc_add(calib_acc *a, int64_t f, int64_t k, int64_t gt, const float *z
 		a->hf = xrealloc(a->hf, a->caph * sizeof *a->hf);
 		a->hk = xrealloc(a->hk, a->caph * sizeof *a->hk);
 		a->hgt = xrealloc(a->hgt, a->caph * sizeof *a->hgt);
+		a->near_k = xrealloc(a->near_k, a->caph * sizeof *a->near_k);
+		a->rev_k = xrealloc(a->rev_k, a->caph * sizeof *a->rev_k);
+		a->near_d = xrealloc(a->near_d, a->caph * sizeof *a->near_d);
+		a->rev_d = xrealloc(a->rev_d, a->caph * sizeof *a->rev_d);
 	}
 	if ((a->nh + 1) * zdim > a->hzcap) {   /* z length may change between segments */
 		a->hzcap = a->caph * zdim;
 		a->hz = xrealloc(a->hz, a->hzcap * sizeof *a->hz);
 	}
 	a->hf[a->nh] = f, a->hk[a->nh] = k, a->hgt[a->nh] = gt;
+	a->near_k[a->nh] = k1, a->near_d[a->nh] = m ? d1 : INFINITY;
+	a->rev_k[a->nh] = 0, a->rev_d[a->nh] = INFINITY;
 	memcpy(a->hz + a->nh * zdim, z, zdim * sizeof *z);
 	a->nh++;
 	return 0;
 }
 
-int calib_acc_fit(const calib_acc *a, size_t min_pairs, calib_fit_t *r)
+int calib_acc_fit(calib_acc *a, size_t min_pairs, calib_fit_t *r)
 {
+	calib_flush(a);
 	return calib_fit(a->x, a->hint, a->ns, min_pairs, r);
 }

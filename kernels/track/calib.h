@@ -37,14 +37,33 @@ typedef struct calib_fit_t {
 	double mu[2], sd[2], w[2]; /* log-distance components: [0] same, [1] different */
 	double thr;                /* the threshold (a distance), when status is CALIB_OK */
 	double q_same99;           /* 99th percentile of the same-object component (a distance) */
+	size_t n3;                 /* mutual-nearest distances */
+	size_t min_pairs;          /* the least count asked for */
+	double mnn99;              /* their empirical 99th percentile (a distance; inf: too few) */
 	int iters;                 /* EM iterations run */
 	double bic1, bic2;         /* BIC of one and of two components */
 } calib_fit_t;
 
 /* Fits the mixture to log-distances x[0..n) with hint[i] 0 (nearest) or 1
- * (second nearest); min_pairs is the least count of each. Non-finite
- * values are not used. Always fills *r; returns r->status. */
+ * (second nearest); min_pairs is the least count of each. Values with
+ * hint 2 (mutual nearest pairs) only give mnn99. Non-finite values are
+ * not used. Always fills *r; returns r->status (of the mixture). */
 int calib_fit(const double *x, const uint8_t *hint, size_t n, size_t min_pairs, calib_fit_t *r);
+
+/* How the threshold is read from a fit:
+ *   CALIB_CROSSING  the mixture's posterior crossing (r->thr);
+ *   CALIB_MNN99     the 99th percentile of the distances between mutual
+ *                   nearest neighbours (nearly always one object, and with
+ *                   the long tail of an object whose look jumps, which a
+ *                   Gaussian component does not follow), so at most about
+ *                   1% of such pairs are forbidden.
+ * Returns the threshold, or INFINITY (no latent cannot-links) when the
+ * data cannot give one; *status says why (CALIB_*). */
+enum { CALIB_CROSSING, CALIB_MNN99 };
+double calib_threshold(const calib_fit_t *r, int rule, int *status);
+/* "crossing" / "mnn99" <-> CALIB_*; -1 for anything else. */
+int calib_parse_rule(const char *s);
+const char *calib_rule_name(int rule);
 /* A one-line reason for a status ("too few pairs", ...). */
 const char *calib_status_name(int status);
 
@@ -62,13 +81,17 @@ void calib_acc_free(calib_acc *a);
 void calib_acc_segment(calib_acc *a);
 /* Drops the samples (the frames held stay). */
 void calib_acc_clear(calib_acc *a);
-/* Adds a detection (frames must not decrease within a segment); gt < 0:
+/* Sets how many samples may be kept from now on (0: none, CSV rows only). */
+void calib_acc_limit(calib_acc *a, size_t max_samples);
+/* Adds a detection (frames must not decrease within a segment): its
+ * nearest and second-nearest distances lag frames back, and, once its
+ * frame is complete, its distance to a mutual nearest neighbour; gt < 0:
  * no ground-truth id. Returns 0, or -1 with a message (z length differs,
  * frame going back). */
 int calib_acc_add(calib_acc *a, int64_t f, int64_t k, int64_t gt, const float *z, uint32_t zdim,
 		  char *err, size_t errn);
 /* Fits what was collected (calib_fit with min_pairs). */
-int calib_acc_fit(const calib_acc *a, size_t min_pairs, calib_fit_t *r);
+int calib_acc_fit(calib_acc *a, size_t min_pairs, calib_fit_t *r);
 /* Samples kept so far. */
 size_t calib_acc_samples(const calib_acc *a);
 /* Writes the CSV header line. */

@@ -99,6 +99,9 @@ Test(calib, one_component_falls_back)
 	cr_assert_eq(calib_fit(x, h, 2 * N, 50, &r), CALIB_ONE_COMPONENT, "%s (bic %g %g)",
 		     calib_status_name(r.status), r.bic1, r.bic2);
 	cr_assert(isinf(r.thr));
+	int st;
+	cr_assert(isinf(calib_threshold(&r, CALIB_CROSSING, &st)));
+	cr_assert_eq(st, CALIB_ONE_COMPONENT);
 	free(x), free(h);
 }
 
@@ -110,6 +113,11 @@ Test(calib, too_few_pairs_fall_back)
 	calib_fit_t r;
 	cr_assert_eq(calib_fit(x, h, 10, 50, &r), CALIB_TOO_FEW);
 	cr_assert(isinf(r.thr));
+	int st;
+	cr_assert(isinf(calib_threshold(&r, CALIB_MNN99, &st)));
+	cr_assert_eq(st, CALIB_TOO_FEW);
+	cr_assert(isinf(calib_threshold(&r, CALIB_CROSSING, &st)));
+	cr_assert_eq(st, CALIB_TOO_FEW);
 	cr_assert_eq(r.n1, 5);
 	/* nothing at all, and only nearest distances (one object a frame) */
 	cr_assert_eq(calib_fit(NULL, NULL, 0, 50, &r), CALIB_TOO_FEW);
@@ -131,6 +139,13 @@ Test(calib, equal_distances_fall_back)
 	calib_fit_t r;
 	cr_assert_eq(calib_fit(x, h, 400, 50, &r), CALIB_DEGENERATE);
 	cr_assert(isinf(r.thr));
+	/* mutual-nearest distances all equal: no percentile either */
+	for (int i = 0; i < 400; i++)
+		h[i] = 2;
+	calib_fit(x, h, 400, 50, &r);
+	int st;
+	cr_assert(isinf(calib_threshold(&r, CALIB_MNN99, &st)));
+	cr_assert_eq(st, CALIB_DEGENERATE);
 }
 
 Test(calib, non_finite_values_are_not_used)
@@ -166,10 +181,20 @@ Test(calib, accumulator_nearest_and_second)
 			float z[2] = {(float)(o * 1.0 + 0.1 * rng_normal(&r)), (float)(0.1 * rng_normal(&r))};
 			cr_assert_eq(calib_acc_add(a, f, k++, o, z, 2, err, sizeof err), 0, "%s", err);
 		}
-	cr_assert_eq(calib_acc_samples(a), 199 * 3 * 2);
 	calib_fit_t fit;
 	cr_assert_eq(calib_acc_fit(a, 50, &fit), CALIB_OK, "%s", calib_status_name(fit.status));
+	cr_assert_eq(fit.n1, 199 * 3);
+	cr_assert_eq(fit.n2, 199 * 3);
+	/* every object is its own mutual nearest (steps of 0.1, objects 1 apart) */
+	cr_assert_eq(fit.n3, 199 * 3);
+	cr_assert_eq(calib_acc_samples(a), 199 * 3 * 3);
 	cr_assert(fit.thr > 0.3 && fit.thr < 0.9, "threshold %g", fit.thr);
+	/* the step is Rayleigh with scale 0.1 * sqrt(2): 99% at about 0.43 */
+	cr_assert(fit.mnn99 > 0.3 && fit.mnn99 < 0.6, "mnn99 %g", fit.mnn99);
+	int st;
+	cr_assert_float_eq(calib_threshold(&fit, CALIB_MNN99, &st), fit.mnn99, 1e-12);
+	cr_assert_eq(st, CALIB_OK);
+	cr_assert_float_eq(calib_threshold(&fit, CALIB_CROSSING, &st), fit.thr, 1e-12);
 	fclose(csv);
 	/* one row per pair: 199 frames x 3 x 3, and rank 1 is the same object */
 	int rows = 0, rank1_same = 0, rank1 = 0;
@@ -202,6 +227,37 @@ Test(calib, accumulator_nearest_and_second)
 	cr_assert_eq(calib_acc_add(a, 1, 1, -1, z, 3, err, sizeof err), 0, "%s", err);
 	/* identical vectors: distance 0 has no log and is not kept */
 	cr_assert_eq(calib_acc_samples(a), before);
+	calib_acc_free(a);
+}
+
+Test(calib, mnn99_is_the_percentile)
+{
+	/* 1000 mutual-nearest distances 1..1000 (as logs): the 99th is 990 */
+	enum { N = 1000 };
+	double x[N];
+	uint8_t h[N];
+	for (int i = 0; i < N; i++)
+		x[i] = log((double)(N - i)), h[i] = 2;
+	calib_fit_t r;
+	calib_fit(x, h, N, 50, &r);
+	cr_assert_eq(r.n3, N);
+	cr_assert(fabs(r.mnn99 - 990) < 1e-6, "%g", r.mnn99);
+}
+
+/* A newcomer is not a mutual nearest pair: its nearest is taken. */
+Test(calib, mutual_pairs_leave_out_newcomers)
+{
+	calib_acc *a = calib_acc_new(1, 100, NULL);
+	char err[200];
+	float z0[1] = {0}, z1[1] = {0.1f}, z2[1] = {0.3f};
+	cr_assert_eq(calib_acc_add(a, 0, 0, -1, z0, 1, err, sizeof err), 0);
+	cr_assert_eq(calib_acc_add(a, 1, 1, -1, z1, 1, err, sizeof err), 0);
+	cr_assert_eq(calib_acc_add(a, 1, 2, -1, z2, 1, err, sizeof err), 0);
+	calib_fit_t r;
+	calib_acc_fit(a, 1, &r);
+	cr_assert_eq(r.n1, 2);   /* both see key 0 as nearest */
+	cr_assert_eq(r.n2, 0);
+	cr_assert_eq(r.n3, 1);   /* only key 1 is key 0's nearest */
 	calib_acc_free(a);
 }
 
