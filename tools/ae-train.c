@@ -1,5 +1,6 @@
 /* ae-train: trains the deep heterogeneous autoencoder on det streams.
  * See ae-train(1). */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "cli.h"
 #include "dhae/dhae.h"
+#include "dhae/dhae_calib.h"
 #include "dhae/dhae_train.h"
 #include "err.h"
 #include "dhae/modelfile.h"
@@ -19,10 +21,12 @@ static const char usage[] =
 	"                [--weights uncertainty|fixed] [--optimizer adadelta|adam] [--lr X]\n"
 	"                [--epochs N] [--batch N] [--val-split X] [--patience N] [--dropout X]\n"
 	"                [--seed N] [--resume] [--log FILE] [--device auto|cpu|cuda] [--threads N]\n"
+	"                [--calib-rule mnn99|crossing] [--no-calib] [--dist-hist FILE]\n"
 	"                [-q] [-v] [FILE...]";
 
 enum { O_ARCH = 256, O_FILTERS, O_LATENT, O_WEIGHTS, O_OPT, O_LR, O_EPOCHS, O_BATCH, O_VAL,
-       O_PATIENCE, O_DROPOUT, O_SEED, O_RESUME, O_LOG, O_DEVICE, O_THREADS, O_INPUTS };
+       O_PATIENCE, O_DROPOUT, O_SEED, O_RESUME, O_LOG, O_DEVICE, O_THREADS, O_INPUTS, O_CALIB_RULE,
+       O_NO_CALIB, O_DIST_HIST };
 
 static int parse_filters(const char *s, int *f)
 {
@@ -57,6 +61,35 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* The latent-distance threshold of the best weights on the training
+ * detections, written into the model (dhae_calib.h). */
+static void calibrate(dhae *m, model *mf, const dhae_data *d, int rule, const char *hist,
+		      const dhae_train_opts *o)
+{
+	char err[400];
+	if (model_load(mf, m, 0, err, sizeof err) < 0)
+		die("%s: %s", o->out, err);
+	FILE *csv = NULL;
+	if (hist && !(csv = fopen(hist, "w")))
+		die("%s: %s", hist, strerror(errno));
+	calib_fit_t fit;
+	dhae_calib_run(m, mf, d, rule, csv, &fit);
+	if (csv && fclose(csv) != 0)
+		die("%s: write failed", hist);
+	if (model_write(o->out, mf, err, sizeof err) < 0)
+		die("%s", err);
+	char why[600];
+	calib_describe(&fit, why, sizeof why);
+	if (mf->calib.embed_thr > 0) {
+		if (o->verbose)
+			fprintf(stderr, "%s: embed-thr %.4g (rule %s) on the training detections: %s\n", progname,
+				mf->calib.embed_thr, mf->calib.rule, why);
+	} else if (!o->quiet) {
+		warnf("no embed-thr from the training detections (rule %s: %s; %s): cgraph-build will "
+		      "measure it on the stream", mf->calib.rule, mf->calib.status, why);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
@@ -67,6 +100,8 @@ int main(int argc, char **argv)
 	dhae_train_opts o = { .epochs = 0, .batch = 0, .val_split = 0.1, .seed = 1 };
 	nn_device dev = NN_DEV_AUTO;
 	int arch_set = 0, inputs = DHAE_BOTH, inputs_set = 0;
+	int calib_rule = CALIB_MNN99, no_calib = 0;
+	const char *dist_hist = NULL;
 	static const struct option lo[] = {
 		{ "arch", required_argument, 0, O_ARCH },
 		{ "inputs", required_argument, 0, O_INPUTS },
@@ -85,6 +120,9 @@ int main(int argc, char **argv)
 		{ "log", required_argument, 0, O_LOG },
 		{ "device", required_argument, 0, O_DEVICE },
 		{ "threads", required_argument, 0, O_THREADS },
+		{ "calib-rule", required_argument, 0, O_CALIB_RULE },
+		{ "no-calib", no_argument, 0, O_NO_CALIB },
+		{ "dist-hist", required_argument, 0, O_DIST_HIST },
 		{ "output", required_argument, 0, 'o' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "verbose", no_argument, 0, 'v' },
@@ -131,6 +169,12 @@ int main(int argc, char **argv)
 				die_usage("--device: '%s' is not auto, cpu or cuda", optarg);
 			break;
 		case O_THREADS: threads = (int)cli_int("--threads", optarg, 1, 64); break;
+		case O_CALIB_RULE:
+			if ((calib_rule = calib_parse_rule(optarg)) < 0)
+				die_usage("--calib-rule: '%s' is not mnn99 or crossing", optarg);
+			break;
+		case O_NO_CALIB: no_calib = 1; break;
+		case O_DIST_HIST: dist_hist = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'q': o.quiet = 1; break;
 		case 'v': o.verbose = 1; break;
@@ -244,7 +288,10 @@ int main(int argc, char **argv)
 	char *args = join_args(argc, argv);
 	o.tool = "ae-train", o.args = args;
 	dhae_train_result res;
+	mf.calib.has = 0;   /* a resumed model's calibration belongs to its old weights */
 	dhae_train_run(m, &mf, &d, &o, &res);
+	if (!no_calib)
+		calibrate(m, &mf, &d, calib_rule, dist_hist, &o);
 	if (!o.quiet)
 		fprintf(stderr, "%s: %d epoch(s)%s, best %d (val loss %.6g), %.0f samples/s, %.1f GFLOP/s\n",
 		        progname, res.epochs_run, res.stopped_early ? " (stopped early)" : "", res.best_epoch,
