@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "rng.h"
+#include "stream.h"
 #include "track/calib.h"
+#include "track/calib_stream.h"
 
 /* n nearest distances from N(m0, s0) and n second-nearest from N(m1, s1)
  * (log-distances), with a share `swap` of the hints wrong. */
@@ -283,4 +285,34 @@ Test(calib, accumulator_gaps_and_bound)
 	calib_acc_clear(a);
 	cr_assert_eq(calib_acc_samples(a), 0);
 	calib_acc_free(a);
+}
+
+/* The header key: written and read back, nil and absent are "none", and
+ * anything but a positive finite number is an error. */
+Test(calib, header_threshold)
+{
+	ms_header h;
+	ms_header_init(&h);
+	char err[200];
+	double t = 0;
+	cr_assert_eq(calib_header_thr(&h, &t, err, sizeof err), 0);
+	calib_header_put(&h, 0.4375);
+	cr_assert_eq(calib_header_thr(&h, &t, err, sizeof err), 1);
+	cr_assert_eq(t, 0.4375);
+	calib_header_put(&h, INFINITY);   /* no threshold: nil */
+	cr_assert_eq(calib_header_thr(&h, &t, err, sizeof err), 0);
+	const uint8_t neg[] = {0xcb, 0xbf, 0xf0, 0, 0, 0, 0, 0, 0};   /* -1.0 */
+	ms_extra_put(&h.extra, CALIB_HEADER_KEY, neg, sizeof neg);
+	cr_assert_eq(calib_header_thr(&h, &t, err, sizeof err), -1);
+	const uint8_t nan[] = {0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0};
+	ms_extra_put(&h.extra, CALIB_HEADER_KEY, nan, sizeof nan);
+	cr_assert_eq(calib_header_thr(&h, &t, err, sizeof err), -1);
+	const uint8_t str[] = {0xa1, 'x'};
+	ms_extra_put(&h.extra, CALIB_HEADER_KEY, str, sizeof str);
+	cr_assert_eq(calib_header_thr(&h, &t, err, sizeof err), -1);
+	const uint8_t two[] = {0x02};   /* a positive integer is a distance too */
+	ms_extra_put(&h.extra, CALIB_HEADER_KEY, two, sizeof two);
+	cr_assert_eq(calib_header_thr(&h, &t, err, sizeof err), 1);
+	cr_assert_eq(t, 2);
+	ms_header_free(&h);
 }
