@@ -20,7 +20,12 @@
 #                          "family name command" lines; the command reads
 #                          the det stream $IN and writes a tracked det stream
 #   MODEL=file             ae-embed -m MODEL first, so $IN carries z
-#                          (families usc*, which need z, are skipped without it)
+#                          (families usc*, which need z, are skipped without it);
+#   MODEL=train            train one first on the class's unlabelled masks
+#                          (all sequences, as the method trains on what it
+#                          tracks), with AE_ARGS (default: a small model,
+#                          --arch real --filters 8,16,16,32 --latent 64
+#                          --epochs 4 --batch 128 --threads 1 --seed 1)
 #   PATCH=N                mots-extract --patch (default 32; with MODEL it
 #                          must be the model's)
 #   SEQS="0000 0002 ..."   the sequences (default: the class's non-empty ones)
@@ -41,6 +46,18 @@ case $METRIC in IDF1|HOTA|sMOTSA|AssA) ;; *) echo "cv-real: METRIC IDF1, HOTA, s
 [ -d "$DIR" ] || { echo "cv-real: $DIR: no such folder" >&2; exit 1; }
 if [ -z "$SEQS" ]; then
 	SEQS=$(for f in "$DIR"/*.txt; do [ -s "$f" ] && basename "$f" .txt; done)
+fi
+AE_ARGS=${AE_ARGS:---arch real --filters 8,16,16,32 --latent 64 --epochs 4 --batch 128 --threads 1 --seed 1}
+if [ "$MODEL" = train ]; then
+	T=$OUT/$CLASS/train
+	mkdir -p "$T"
+	for s in $SEQS; do
+		[ -s "$T/$s.txt" ] || awk -v d="$DROP" '{ u = NR * 0.6180339887498949; u -= int(u); if (u >= d) print }' \
+			"$DIR/$s.txt" >"$T/$s.txt"
+		[ -s "$T/$s.det" ] || "$BIN/mots-extract" -q --mots "$T/$s.txt" --class $CLS --patch "$PATCH" --seq "$s" -o "$T/$s.det"
+	done
+	[ -s "$T/model.mp" ] || "$BIN/ae-train" -q $AE_ARGS -o "$T/model.mp" $(for s in $SEQS; do echo "$T/$s.det"; done)
+	MODEL=$T/model.mp
 fi
 # what depends on the model lives in a folder named after it
 TAG=nomodel
