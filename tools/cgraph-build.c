@@ -196,18 +196,19 @@ int main(int argc, char **argv)
 		const char *name = ms_reader_name(c.r);
 		unsigned long long seg = (unsigned long long)ms_reader_segment(c.r);
 		calib_acc_segment(acc), calib_acc_clear(acc);
-		calib_acc_limit(acc, (size_t)1 << 22);
 		/* the threshold: given, carried by the stream, or measured on
 		 * its first frames (which are held back meanwhile) */
 		double thr = c.o.embed_thr;
 		int hrc = embed && thr_from == THR_AUTO ? calib_header_thr(&h, &thr, err, sizeof err) : 0;
 		if (hrc < 0)
 			die("%s: segment %llu: %s", name, seg, err);
-		int measure = (embed && thr_from != THR_GIVEN && hrc == 0) || hf;
+		int fitting = embed && thr_from != THR_GIVEN && hrc == 0;
+		int measure = fitting || hf;
+		calib_acc_limit(acc, fitting ? (size_t)1 << 22 : 0);   /* samples only for a fit */
 		pre.n = 0, pre.ended = 0;
 		if (measure && calib_prefix_read(&pre, c.r, calib_frames, acc, err, sizeof err) < 0)
 			die("%s", err);
-		if (embed && thr_from != THR_GIVEN && hrc == 0) {
+		if (fitting) {
 			calib_fit_t fit;
 			calib_acc_fit(acc, 50, &fit);
 			char why[600];
