@@ -104,8 +104,8 @@ enum { THR_GIVEN, THR_AUTO, THR_STREAM };
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
-	cgb c = {0};
-	cg_opts_default(&c.o);
+	cg_opts o;
+	cg_opts_default(&o);
 	const char *out = "-", *hist = NULL;
 	int quiet = 0, verbose = 0, metric_set = 0, thr_from = THR_AUTO;
 	long calib_frames = 100;
@@ -125,21 +125,21 @@ int main(int argc, char **argv)
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
-	int ch;
-	while ((ch = getopt_long(argc, argv, "o:qvh", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'a': c.o.alpha_t = (int)cli_int("--alpha-t", optarg, 0, 1000000); break;
-		case 'i': c.o.iou_thr = cli_num("--iou-thr", optarg, -1, 1); break;
-		case 'L': c.o.ml_iou = cli_num("--ml-iou", optarg, 0.5, 1); break;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:qvh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'a': o.alpha_t = (int)cli_int("--alpha-t", optarg, 0, 1000000); break;
+		case 'i': o.iou_thr = cli_num("--iou-thr", optarg, -1, 1); break;
+		case 'L': o.ml_iou = cli_num("--ml-iou", optarg, 0.5, 1); break;
 		case 'e':
 			if (!strcmp(optarg, "auto"))
 				thr_from = THR_AUTO;
 			else if (!strcmp(optarg, "stream"))
 				thr_from = THR_STREAM;
 			else
-				thr_from = THR_GIVEN, c.o.embed_thr = cli_num("--embed-thr", optarg, 0, 1e30);
+				thr_from = THR_GIVEN, o.embed_thr = cli_num("--embed-thr", optarg, 0, 1e30);
 			if (!metric_set)
-				c.o.metric = CG_EMBED;
+				o.metric = CG_EMBED;
 			break;
 		case 'C': calib_frames = (long)cli_int("--calib-frames", optarg, 2, 100000000); break;
 		case 'H': hist = optarg; break;
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			metric_set = 1;
-			c.o.metric = parse_metric(optarg);
+			o.metric = parse_metric(optarg);
 			break;
 		case 'o': out = optarg; break;
 		case 'q': quiet = 1; break;
@@ -161,8 +161,9 @@ int main(int argc, char **argv)
 	if (optind < argc - 1)
 		die_usage("one input at most\n%s", usage);
 	const char *in = optind < argc ? argv[optind] : "-";
-	c.r = ms_reader_open(in);
-	if (!c.r)
+	cgb cb = {.o = o};
+	cb.r = ms_reader_open(in);
+	if (!cb.r)
 		die("%s: %s", in, strerror(errno));
 	outfile *of = outfile_open(out);
 	if (!of)
@@ -173,32 +174,32 @@ int main(int argc, char **argv)
 			die("%s: %s", hist, strerror(errno));
 		calib_csv_header(hf);
 	}
-	int embed = (c.o.metric & CG_EMBED) != 0;
+	int embed = (cb.o.metric & CG_EMBED) != 0;
 	/* one accumulator: samples of the prefix for the fit, CSV rows of
 	 * every record */
 	calib_acc *acc = calib_acc_new(1, 0, hf);
-	c.hist = hf ? acc : NULL;
+	cb.hist = hf ? acc : NULL;
 	calib_prefix pre = {0};
-	c.out = out;
-	c.w = ms_writer_new(of->fp);
-	c.g = cg_new(&c.o);
+	cb.out = out;
+	cb.w = ms_writer_new(of->fp);
+	cb.g = cg_new(&cb.o);
 	ms_header h;
 	ms_det d;
 	ms_header_init(&h);
 	ms_det_init(&d);
 	char err[400];
-	progress_start(&c.p, "records", 0, quiet);
+	progress_start(&cb.p, "records", 0, quiet);
 	int rc;
-	while ((rc = ms_read_header(c.r, &h)) == 1) {
+	while ((rc = ms_read_header(cb.r, &h)) == 1) {
 		ms_header_set_tool(&h, argc, argv);
-		if (ms_write_header(c.w, &h) != 0)
+		if (ms_write_header(cb.w, &h) != 0)
 			die("%s: write failed", out);
-		const char *name = ms_reader_name(c.r);
-		unsigned long long seg = (unsigned long long)ms_reader_segment(c.r);
+		const char *name = ms_reader_name(cb.r);
+		unsigned long long seg = (unsigned long long)ms_reader_segment(cb.r);
 		calib_acc_segment(acc), calib_acc_clear(acc);
 		/* the threshold: given, carried by the stream, or measured on
 		 * its first frames (which are held back meanwhile) */
-		double thr = c.o.embed_thr;
+		double thr = cb.o.embed_thr;
 		int hrc = embed && thr_from == THR_AUTO ? calib_header_thr(&h, &thr, err, sizeof err) : 0;
 		if (hrc < 0)
 			die("%s: segment %llu: %s", name, seg, err);
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
 		int measure = fitting || hf;
 		calib_acc_limit(acc, fitting ? (size_t)1 << 22 : 0);   /* samples only for a fit */
 		pre.n = 0, pre.ended = 0;
-		if (measure && calib_prefix_read(&pre, c.r, calib_frames, acc, err, sizeof err) < 0)
+		if (measure && calib_prefix_read(&pre, cb.r, calib_frames, acc, err, sizeof err) < 0)
 			die("%s", err);
 		if (fitting) {
 			calib_fit_t fit;
@@ -228,39 +229,39 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: segment %llu: embed-thr %.4g (%s)\n", progname, seg, thr,
 				hrc == 1 ? "the model's, from the stream header" : "given");
 		}
-		if (thr != c.o.embed_thr || !c.g) {
-			cg_free(c.g);
-			c.o.embed_thr = thr;
-			c.g = cg_new(&c.o);
+		if (thr != cb.o.embed_thr || !cb.g) {
+			cg_free(cb.g);
+			cb.o.embed_thr = thr;
+			cb.g = cg_new(&cb.o);
 		}
-		cg_reset(c.g);
+		cg_reset(cb.g);
 		for (size_t i = 0; i < pre.n; i++)
-			cgb_emit(&c, &h, &pre.rec[i]);
+			cgb_emit(&cb, &h, &pre.rec[i]);
 		rc = pre.ended ? 0 : 1;
-		while (!pre.ended && (rc = ms_read_det(c.r, &d)) == 1) {
-			if (c.hist && (d.has & MS_Z) &&
-			    calib_acc_add(c.hist, d.f, d.k, (d.has & MS_GT) ? d.gt : -1, d.z, d.zdim, err, sizeof err) < 0)
-				die("%s: record %llu: %s", name, (unsigned long long)ms_reader_record(c.r), err);
-			cgb_emit(&c, &h, &d);
+		while (!pre.ended && (rc = ms_read_det(cb.r, &d)) == 1) {
+			if (cb.hist && (d.has & MS_Z) &&
+			    calib_acc_add(cb.hist, d.f, d.k, (d.has & MS_GT) ? d.gt : -1, d.z, d.zdim, err, sizeof err) < 0)
+				die("%s: record %llu: %s", name, (unsigned long long)ms_reader_record(cb.r), err);
+			cgb_emit(&cb, &h, &d);
 		}
 		if (rc < 0)
 			break;
-		if (ms_write_trailer(c.w) != 0)
+		if (ms_write_trailer(cb.w) != 0)
 			die("%s: write failed", out);
 	}
 	if (rc < 0)
-		die("%s", ms_reader_error(c.r));
-	progress_end(&c.p, c.done);
-	if (ms_writer_free(c.w) != 0 || outfile_commit(of) != 0)
+		die("%s", ms_reader_error(cb.r));
+	progress_end(&cb.p, cb.done);
+	if (ms_writer_free(cb.w) != 0 || outfile_commit(of) != 0)
 		die("%s: write failed", out);
 	if (hf && fclose(hf) != 0)
 		die("%s: write failed", hist);
-	free(c.keys.k);
-	cg_free(c.g);
+	free(cb.keys.k);
+	cg_free(cb.g);
 	calib_acc_free(acc);
 	calib_prefix_free(&pre);
 	ms_det_free(&d);
 	ms_header_free(&h);
-	ms_reader_close(c.r);
+	ms_reader_close(cb.r);
 	return 0;
 }
