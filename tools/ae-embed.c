@@ -13,6 +13,7 @@
 #include "outfile.h"
 #include "progress.h"
 #include "stream.h"
+#include "track/calib_stream.h"
 
 /* Records waiting for their z: at most one batch is held. */
 typedef struct pending {
@@ -108,6 +109,12 @@ int main(int argc, char **argv)
 		if (hb && (h.width <= 0 || h.height <= 0))
 			die("%s: segment %llu: image size unknown (header width/height)", name, seg);
 		h.zdim = cfg->latent;
+		/* the model's threshold for cgraph-build --embed-thr auto (nil: none,
+		 * so that one from an earlier model is not passed on) */
+		const uint8_t *kv;
+		size_t kn;
+		if (mf.calib.embed_thr > 0 || ms_extra_find(&h.extra, CALIB_HEADER_KEY, &kv, &kn))
+			calib_header_put(&h, mf.calib.embed_thr);
 		ms_header_set_tool(&h, argc, argv);
 		if (ms_write_header(w, &h) != 0)
 			die("%s: write failed", out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dhae/dhae.h"
+#include "dhae/dhae_calib.h"
 #include "dhae/dhae_train.h"
 #include "err.h"
 #include "dhae/modelfile.h"
@@ -54,6 +55,35 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* The latent-distance threshold of the best weights on the training
+ * detections, written into the model (dhae_calib.h). */
+static void calibrate(dhae *m, model *mf, const dhae_data *d, int rule, const char *hist,
+		      const dhae_train_opts *o)
+{
+	char err[400];
+	if (model_load(mf, m, 0, err, sizeof err) < 0)
+		die("%s: %s", o->out, err);
+	FILE *csv = NULL;
+	if (hist && !(csv = fopen(hist, "w")))
+		die("%s: %s", hist, strerror(errno));
+	calib_fit_t fit;
+	dhae_calib_run(m, mf, d, rule, csv, &fit);
+	if (csv && fclose(csv) != 0)
+		die("%s: write failed", hist);
+	if (model_write(o->out, mf, err, sizeof err) < 0)
+		die("%s", err);
+	char why[600];
+	calib_describe(&fit, why, sizeof why);
+	if (mf->calib.embed_thr > 0) {
+		if (o->verbose)
+			fprintf(stderr, "%s: embed-thr %.4g (rule %s) on the training detections: %s\n", progname,
+				mf->calib.embed_thr, mf->calib.rule, why);
+	} else if (!o->quiet) {
+		warnf("no embed-thr from the training detections (rule %s: %s; %s): cgraph-build will "
+		      "measure it on the stream", mf->calib.rule, mf->calib.status, why);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
@@ -65,6 +95,9 @@ int main(int argc, char **argv)
 	dhae_train_opts o = { .epochs = 0, .batch = 0, .val_split = 0.1, .seed = 1 };
 	nn_device dev = NN_DEV_AUTO;
 	int inputs = DHAE_BOTH;
+	int calib_rule = CALIB_MNN99, no_calib = 0;
+	const char *dist_hist = NULL;
+	static const int rules[] = { CALIB_MNN99, CALIB_CROSSING };
 	static const int archs[] = { DHAE_SYNTH, DHAE_REAL };
 	static const int inputs_vals[] = { DHAE_BOTH, DHAE_BOX, DHAE_MASK };
 	static const int weights_v[] = { DHAE_UNCERTAIN, DHAE_FIXED };
@@ -98,7 +131,13 @@ int main(int argc, char **argv)
 		OPTS_FLAG("resume", 0, "continue the training kept in MODEL", &o.resume),
 		OPTS_STR("log", 0, "FILE", "write the curves as CSV, rewritten after every epoch", &o.log),
 		OPTS_CHOICE("device", 0, "auto|cpu|cuda", "where to train", &dev, devices),
-		OPTS_INT("threads", 0, "N", "CPU threads", &threads, 1, 64, .def = "one per online CPU"),
+		OPTS_INT("threads", 0, "N", "CPU threads", &threads, 1, 64,
+			 .def = "the CPUs this process may use"),
+		OPTS_CHOICE("calib-rule", 0, "mnn99|crossing", "how the stored latent-distance threshold "
+			    "is read from the training detections", &calib_rule, rules),
+		OPTS_FLAG("no-calib", 0, "store no latent-distance threshold", &no_calib),
+		OPTS_STR("dist-hist", 0, "FILE", "write the latent distances the calibration compared "
+			 "as CSV", &dist_hist, .def = "none"),
 		OPTS_FLAG("quiet", 'q', "no progress line, no summary", &o.quiet),
 		OPTS_FLAG("verbose", 'v', "a line for the set-up and one per epoch", &o.verbose),
 		OPTS_END,
@@ -224,7 +263,10 @@ int main(int argc, char **argv)
 	char *args = join_args(argc, argv);
 	o.tool = "ae-train", o.args = args;
 	dhae_train_result res;
+	mf.calib.has = 0;   /* a resumed model's calibration belongs to its old weights */
 	dhae_train_run(m, &mf, &d, &o, &res);
+	if (!no_calib)
+		calibrate(m, &mf, &d, calib_rule, dist_hist, &o);
 	if (!o.quiet)
 		fprintf(stderr, "%s: %d epoch(s)%s, best %d (val loss %.6g), %.0f samples/s, %.1f GFLOP/s\n",
 		        progname, res.epochs_run, res.stopped_early ? " (stopped early)" : "", res.best_epoch,

@@ -17,7 +17,7 @@
 
 void dhae_data_free(dhae_data *d)
 {
-	free(d->patch), free(d->box), free(d->imsize);
+	free(d->patch), free(d->box), free(d->imsize), free(d->frame), free(d->seg);
 	memset(d, 0, sizeof *d);
 }
 
@@ -33,7 +33,10 @@ static void data_push(dhae_data *d, const ms_det *r, int W, int H)
 			d->box = xrealloc(d->box, d->cap * 4 * sizeof *d->box);
 			d->imsize = xrealloc(d->imsize, d->cap * 2 * sizeof *d->imsize);
 		}
+		d->frame = xrealloc(d->frame, d->cap * sizeof *d->frame);
+		d->seg = xrealloc(d->seg, d->cap * sizeof *d->seg);
 	}
+	d->frame[d->n] = r->f, d->seg[d->n] = d->nseg;   /* for the calibration (dhae_calib.h) */
 	if (hp)
 		memcpy(d->patch + d->n * pb, r->patch, pb);
 	if (hb) {
@@ -55,6 +58,7 @@ int dhae_data_read(dhae_data *d, const char *path, char *err, size_t n)
 	int rc, ret = 0;
 	int hp = d->inputs != DHAE_BOX, hb = d->inputs != DHAE_MASK;
 	while ((rc = ms_read_header(r, &h)) == 1) {
+		d->nseg++;
 		if (!hp) {   /* box only: the patches, if any, are not read */
 			if (h.width <= 0 || h.height <= 0) {
 				ret = errf(err, n, "%s: segment %llu: image size unknown (header width/height)",

@@ -22,6 +22,9 @@ typedef struct dhae_data {
 	uint8_t *patch;         /* n * ph*pw*pc, NULL for box only */
 	float *box;             /* n * 4: x, y, w, h in pixels; NULL for mask only */
 	float *imsize;          /* n * 2: the segment's image width, height; NULL for mask only */
+	int64_t *frame;         /* n: the record's frame */
+	uint32_t *seg;          /* n: its segment, counted over every input from 1 */
+	uint32_t nseg;          /* segments read */
 	size_t skipped;         /* records without a patch or box the inputs need */
 } dhae_data;
 

@@ -149,6 +149,32 @@ static void pk_pair(msgpack_packer *pk, const char *k, const float v[2])
 	msgpack_pack_float(pk, v[0]), msgpack_pack_float(pk, v[1]);
 }
 
+/* "calib": embed_thr only when there is one, so a reader cannot take 0
+ * for a threshold */
+static void pk_calib(msgpack_packer *pk, const mf_calib *k)
+{
+	int ok = k->embed_thr > 0;
+	pk_str(pk, "calib");
+	msgpack_pack_map(pk, 9 + ok);
+	pk_str(pk, "rule"), pk_str(pk, k->rule);
+	pk_str(pk, "status"), pk_str(pk, k->status);
+	if (ok)
+		pk_kd(pk, "embed_thr", k->embed_thr);
+	pk_kd(pk, "crossing", k->crossing), pk_kd(pk, "mnn99", k->mnn99);
+	pk_ku(pk, "lag", 1);
+	pk_str(pk, "pairs");
+	msgpack_pack_array(pk, 3);
+	for (int i = 0; i < 3; i++)
+		msgpack_pack_uint64(pk, k->n[i]);
+	const double *v[3] = {k->mu, k->sd, k->w};
+	const char *name[3] = {"mu", "sd", "weight"};
+	for (int j = 0; j < 3; j++) {
+		pk_str(pk, name[j]);
+		msgpack_pack_array(pk, 2);
+		msgpack_pack_double(pk, v[j][0]), msgpack_pack_double(pk, v[j][1]);
+	}
+}
+
 static void pack_model(msgpack_packer *pk, const model *mf)
 {
 	const dhae_cfg *c = &mf->cfg;
@@ -157,7 +183,7 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 	 * dropout, a mask-only one no box normalisation */
 	int hm = dhae_has_mask(c), hb = dhae_has_box(c);
 	msgpack_pack_map(pk, 20 + (mf->has_resume ? 1 : 0) + (c->inputs != DHAE_BOTH) - (hm ? 0 : 3) - (hb ? 0 : 1)
-			 + (mf->made_by != NULL));
+			 + (mf->made_by != NULL) + (mf->calib.has ? 1 : 0));
 	pk_str(pk, "kind"), pk_str(pk, "model");
 	pk_str(pk, "format"), pk_str(pk, "usc-mots dhae");
 	pk_ku(pk, "version", MF_VERSION);
@@ -204,6 +230,8 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 	pk_str(pk, "args"), pk_str(pk, mf->args ? mf->args : "");
 	if (mf->made_by)   /* optional: files without it read the same */
 		pk_str(pk, "made_by"), pk_str(pk, mf->made_by);
+	if (mf->calib.has)
+		pk_calib(pk, &mf->calib);
 	if (!mf->has_resume)
 		return;
 	pk_str(pk, "resume");
@@ -728,6 +756,37 @@ static int get_checksum(cur *c, size_t key_at, int last)
 	return 0;
 }
 
+/* "calib": the threshold (a positive finite number) and the rule; the
+ * rest is for people and is skipped. */
+static int get_calib(cur *c, mf_calib *k)
+{
+	uint64_t nn = 0;
+	if (get_map(c, &nn) < 0)
+		return -1;
+	memset(k, 0, sizeof *k);
+	k->has = 1;
+	for (uint64_t i = 0; i < nn; i++) {
+		char key[16];
+		if (get_key(c, key, sizeof key) < 0)
+			return -1;
+		if (!strcmp(key, "embed_thr")) {
+			if (get_num(c, &k->embed_thr) < 0)
+				return -1;
+			if (!isfinite(k->embed_thr) || !(k->embed_thr > 0))
+				return bad(c, "embed_thr is not a positive finite distance");
+		} else if (!strcmp(key, "rule")) {
+			if (get_str(c, k->rule, sizeof k->rule) < 0)
+				return -1;
+		} else if (!strcmp(key, "status")) {
+			if (get_str(c, k->status, sizeof k->status) < 0)
+				return -1;
+		} else if (skip(c) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int parse(cur *c, model *mf)
 {
 	uint64_t np = 0;
@@ -855,6 +914,9 @@ static int parse(cur *c, model *mf)
 			if (get_checksum(c, key_at, k + 1 == np) < 0)
 				return -1;
 			mf->checksummed = 1;
+		} else if (!strcmp(key, "calib")) {
+			if (get_calib(c, &mf->calib) < 0)
+				return -1;
 		} else if (skip(c) < 0) {
 			return -1;
 		}

@@ -12,6 +12,11 @@
  *   history [{epoch, loss, mask_mse, box_mse, val_loss, val_mask_mse,
  *             val_box_mse, sigma_m, sigma_b}, ...]
  *   tool, args, made_by ("TOOL VERSION"; optional, absent in older files)
+ *   calib {rule, status, embed_thr, crossing, mnn99, lag, pairs [n1, n2, n3],
+ *          mu [2], sd [2], weight [2]}   optional (dhae_calib.h): the
+ *                                       latent-distance threshold measured on
+ *                                       the training detections; embed_thr
+ *                                       absent when none could be measured
  *   resume {epoch, since_best, seed, rng [4], batch, val_split, samples,
  *           optimizer {name, lr, rho, b1, b2, eps, step},
  *           log_var, tensors (the latest weights), opt_state [bin, bin]}
@@ -54,6 +59,17 @@ typedef struct mf_epoch {
 	double sigma_m, sigma_b;
 } mf_epoch;
 
+/* The latent-distance calibration stored with a model (key "calib"). */
+typedef struct mf_calib {
+	int has;                  /* 0: the model carries none */
+	char rule[16];            /* "mnn99" or "crossing" */
+	char status[64];          /* "ok" or why there is no threshold */
+	double embed_thr;         /* by the rule; 0 when there is none */
+	double crossing, mnn99;   /* both rules' thresholds (0: none) */
+	uint64_t n[3];            /* nearest, second-nearest, mutual-nearest distances */
+	double mu[2], sd[2], w[2];/* the log-distance mixture, [0] same object */
+} mf_calib;
+
 typedef struct model {
 	dhae_cfg cfg;
 	double wmax, hmax;          /* box normalisation */
@@ -79,6 +95,7 @@ typedef struct model {
 	size_t nopt;
 	float *opt0, *opt1;
 	int checksummed;            /* read: the file's checksum was verified */
+	mf_calib calib;
 } model;
 
 void model_init(model *mf);
