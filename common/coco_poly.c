@@ -45,7 +45,9 @@ int coco_poly_rle(rle_t *r, const double *xy, size_t k, uint32_t h, uint32_t w, 
 		int flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
 		if (flip)
 			t = xs, xs = xe, xe = t, t = ys, ys = ye, ye = t;
-		double s = dx >= dy ? (double)(ye - ys) / dx : (double)(xe - xs) / dy;
+		/* a repeated vertex (dx = dy = 0) is one point: slope 0, where
+		 * the reference divides 0 by 0 */
+		double s = dx == 0 && dy == 0 ? 0 : dx >= dy ? (double)(ye - ys) / dx : (double)(xe - xs) / dy;
 		if (dx >= dy)
 			for (int d = 0; d <= dx; d++) {
 				t = flip ? dx - d : d;
