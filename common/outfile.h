@@ -3,9 +3,13 @@
  * A file output is written to "PATH.tmp.PID" in the same directory and
  * renamed over PATH by outfile_commit(). A directory output (folders of
  * PNGs, a generated sequence) is built in "DIR.tmp.PID" and swapped in the
- * same way. die(), SIGINT and SIGTERM remove every output not yet
- * committed. PATH "-" means stdout: nothing is renamed, but the stream is
- * flushed and checked on commit. */
+ * same way; it holds OUTDIR_MARK, which lets a later run of the same tool
+ * replace it, while a folder made by anyone else is kept unless forced.
+ * die(), SIGINT and SIGTERM remove every output not yet committed; the
+ * temporaries of a run that was killed outright are removed by the next
+ * run for the same output, once that process is gone. PATH "-" means
+ * stdout: nothing is renamed, but the stream is flushed and checked on
+ * commit. */
 #ifndef USC_OUTFILE_H
 #define USC_OUTFILE_H
 
@@ -16,13 +20,26 @@ typedef struct outfile {
 	char *path;    /* final name ("-" for stdout) */
 	char *tmp;     /* temporary name, NULL for stdout */
 	int is_dir;
+	int force;     /* a folder output may replace any folder */
 	struct outfile *next;
 } outfile;
 
-/* Opens a file output; returns NULL and sets errno on failure. */
+#define OUTDIR_MARK ".usc-mots"   /* in every folder outdir_open makes */
+
+/* Opens a file output, first removing PATH.tmp.PID left by processes that
+ * are gone; returns NULL and sets errno on failure. */
 outfile *outfile_open(const char *path);
-/* Creates a temporary directory for DIR; o->tmp is the folder to fill. */
-outfile *outdir_open(const char *dir);
+/* Same without that search: for the files of a folder being built, where
+ * no stale temporary can be (and a search per file would cost n^2). */
+outfile *outfile_open_fresh(const char *path);
+/* Creates a temporary folder for DIR; o->tmp is the folder to fill. An
+ * existing DIR is replaced on commit only if it is an empty folder or one
+ * that this tool made, or with force any folder; never a file or a link.
+ * Returns NULL with errno set and "DIR: why" in err on failure. */
+outfile *outdir_open(const char *dir, int force, char *err, size_t errn);
+/* A message about a file in the folder being built, naming it as the user
+ * will see it: a leading o->tmp in msg becomes o->path (in buf). */
+const char *outdir_shown(const outfile *o, const char *msg, char *buf, size_t n);
 /* Flushes, closes and renames into place; frees o. Returns 0, or -1 with
  * errno set (the temporary output is removed). */
 int outfile_commit(outfile *o);

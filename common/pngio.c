@@ -218,7 +218,7 @@ int png_save(const char *path, const image *im, char *err, size_t errn)
 	    || (im->depth == 16 && im->c != 1) || !im->w || !im->h)
 		return errf(err, errn, "%s: cannot write a %ux%u image of %d channels at %d bits",
 			    path, im->w, im->h, im->c, im->depth);
-	outfile *o = outfile_open(path);
+	outfile *o = outfile_open_fresh(path);
 	if (!o)
 		return errf(err, errn, "%s: %s", path, strerror(errno));
 	if (save(o->fp, &c, im) != 0) {

@@ -23,7 +23,9 @@ void image_free(image *im);
 int png_load(const char *path, image *im, char *err, size_t errn);
 /* Same, from memory (tests and fuzzing); name is used in messages. */
 int png_load_mem(const void *buf, size_t len, const char *name, image *im, char *err, size_t errn);
-/* Writes im atomically (temporary file, then rename). Returns 0 or -1. */
+/* Writes im atomically (temporary file, then rename). Returns 0 or -1.
+ * Meant for frames in a folder being built: it does not look for stale
+ * temporaries (outfile_open_fresh). */
 int png_save(const char *path, const image *im, char *err, size_t errn);
 
 /* Largest decoded image png_load accepts, in bytes (default 1 GiB): a

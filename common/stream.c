@@ -593,6 +593,9 @@ static int parse_header(ms_reader *r, ms_header *h)
 			char **dst = key_is(k, "seq") ? &h->seq : key_is(k, "tool") ? &h->tool : &h->args;
 			if (v->type != MSGPACK_OBJECT_STR)
 				return fail(r, W, "\"%.*s\" is not a string", (int)k->via.str.size, k->via.str.ptr);
+			/* A C string would end at the NUL and hide the rest. */
+			if (memchr(v->via.str.ptr, 0, v->via.str.size))
+				return fail(r, W, "\"%.*s\" holds a NUL byte", (int)k->via.str.size, k->via.str.ptr);
 			free(*dst);
 			*dst = dup_str(v);
 		} else if (key_is(k, "width") || key_is(k, "height")) {
@@ -626,6 +629,35 @@ static int parse_header(ms_reader *r, ms_header *h)
 	return 0;
 }
 
+int ms_max_pixels(uint64_t *max, char *err, size_t errn)
+{
+	const char *s = getenv("USC_MOTS_MAX_PIXELS");
+	*max = MS_MAX_PIXELS;
+	if (!s || !*s)
+		return 0;
+	char *e;
+	errno = 0;
+	unsigned long long v = strtoull(s, &e, 10);
+	if (*e || errno || *s == '-' || v < 1 || v > (1ULL << 32))
+		return errf(err, errn, "USC_MOTS_MAX_PIXELS: '%.40s' is not an integer in 1..4294967296", s);
+	*max = v;
+	return 0;
+}
+
+/* Tools allocate whole frames of the header's size. */
+static int check_pixels(ms_reader *r, const ms_header *h)
+{
+	uint64_t max, px = (uint64_t)h->width * (uint64_t)h->height;
+	char e[200];
+	if (ms_max_pixels(&max, e, sizeof e) != 0)
+		return fail(r, "header", "%s", e);
+	if (px > max)
+		return fail(r, "header", "image %dx%d is %llu pixels, over the limit of %llu "
+			    "(USC_MOTS_MAX_PIXELS raises it)", h->width, h->height,
+			    (unsigned long long)px, (unsigned long long)max);
+	return 0;
+}
+
 int ms_read_header(ms_reader *r, ms_header *h)
 {
 	char what[300];
@@ -643,7 +675,7 @@ int ms_read_header(ms_reader *r, ms_header *h)
 		return fail(r, "header", "not a usc-mots stream (%s)", what);
 	if (unpack(r, what, sizeof what) != 0)
 		return fail(r, "header", "%s", what);
-	if (parse_header(r, h) != 0)
+	if (parse_header(r, h) != 0 || check_pixels(r, h) != 0)
 		return -1;
 	r->in_seg = 1;
 	r->rec = 0;

@@ -23,6 +23,8 @@
 #define MS_MAX_ITEMS    (16u << 20)    /* elements in one array or map, and in
                                           one header or record altogether */
 #define MS_MAX_SIDE     65535          /* image width / height */
+#define MS_MAX_PIXELS   (1u << 26)     /* width * height, unless
+                                          $USC_MOTS_MAX_PIXELS says otherwise */
 
 /* Raw MessagePack key/value pairs of unknown keys, passed through. */
 typedef struct ms_extra {
@@ -96,6 +98,12 @@ void ms_extra_clear(ms_extra *x);
  * spaces), and the extra key "made_by" ("TOOL VERSION"), so every segment
  * records what made it. */
 void ms_header_set_tool(ms_header *h, int argc, char **argv);
+
+/* The most pixels per frame (width * height) a header may declare: tools
+ * allocate whole frames, so a header must not be able to ask for gigabytes.
+ * $USC_MOTS_MAX_PIXELS overrides MS_MAX_PIXELS. 0 and *max, or -1 with a
+ * message in err when the variable is not an integer in 1..2^32. */
+int ms_max_pixels(uint64_t *max, char *err, size_t errn);
 
 /* ---- reading ---- */
 typedef struct ms_reader ms_reader;

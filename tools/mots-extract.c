@@ -21,6 +21,7 @@
 #include "progress.h"
 #include "rle.h"
 #include "seqinfo.h"
+#include "seqname.h"
 #include "stream.h"
 
 #define IGNORE_CLASS 10
@@ -129,7 +130,24 @@ static opts parse(int argc, char **argv)
 		die_usage("--patch: MOT boxes carry no mask (a box-only model needs no patch)");
 	if (o.keep_ids && (o.fmt == 't' || o.fmt == '2'))
 		die_usage("--keep-ids: detection files carry no ids");
+	char e[600];
+	/* Later tools put the name into file names; say so now, not there. */
+	if (o.seq && seqname_check(o.seq, strlen(o.seq), e, sizeof e) != 0)
+		die_usage("--seq: %s", e);
 	return o;
+}
+
+/* Frames are allocated whole here and by every later tool: the image size
+ * an input declares is bounded (mots-stream(5), USC_MOTS_MAX_PIXELS). */
+static void check_pixels(const char *where, uint32_t w, uint32_t h)
+{
+	uint64_t max;
+	char e[200];
+	if (ms_max_pixels(&max, e, sizeof e) != 0)
+		die("%s", e);
+	if ((uint64_t)w * h > max)
+		die("%s: image %ux%u is %llu pixels, over the limit of %llu (USC_MOTS_MAX_PIXELS raises it)",
+		    where, w, h, (unsigned long long)w * h, (unsigned long long)max);
 }
 
 /* ---- loading every input format into one list of objects ---- */
@@ -262,8 +280,10 @@ static void load_png_dir(const opts *o, objs *l)
 		if (im.depth != 16 || im.c != 1)
 			die("%s: not a 16-bit single-channel instance map (%d-bit, %d channels)",
 			    fl.path[i], im.depth, im.c);
-		if (i == 0)
+		if (i == 0) {
+			check_pixels(fl.path[i], im.w, im.h);
 			fw = im.w, fh = im.h, mask = xmalloc((size_t)fw * fh);
+		}
 		else if (im.w != fw || im.h != fh)
 			die("%s: %ux%u, but the first frame is %ux%u", fl.path[i], im.w, im.h, fw, fh);
 		/* The distinct values of the frame, in increasing order. */
@@ -359,6 +379,9 @@ int main(int argc, char **argv)
 			die("%s: image size %ux%u differs from the first line's %ux%u",
 			    where(&o, &l.v[i]), l.v[i].h, l.v[i].w, sz->h, sz->w);
 	}
+
+	if (l.n)
+		check_pixels(where(&o, &l.v[0]), l.v[0].w, l.v[0].h);
 
 	frame_image fi = {0};
 	ms_header h;

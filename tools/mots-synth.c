@@ -78,20 +78,22 @@ static char *join(const char *a, const char *b)
 	return p;
 }
 
-static FILE *open_in(const char *dir, const char *name)
+/* Files of the folder being built; messages name them under the folder the
+ * user asked for (od->path), not the temporary one. */
+static FILE *open_in(const outfile *od, const char *name)
 {
-	char *p = join(dir, name);
+	char *p = join(od->tmp, name);
 	FILE *fp = fopen(p, "w");
 	if (!fp)
-		die("%s: %s", p, strerror(errno));
+		die("%s/%s: %s", od->path, name, strerror(errno));
 	free(p);
 	return fp;
 }
 
-static void close_checked(FILE *fp, const char *what)
+static void close_checked(FILE *fp, const outfile *od, const char *name)
 {
 	if (ferror(fp) | fclose(fp))
-		die("%s: write failed: %s", what, strerror(errno));
+		die("%s/%s: write failed: %s", od->path, name, strerror(errno));
 }
 
 /* The sequence name: the last component of DIR. */
@@ -117,7 +119,7 @@ int main(int argc, char **argv)
 	const char *dataset = NULL, *out = NULL, *digits_path = NULL;
 	long frames = 10000, size = -1, objects = -1;
 	unsigned long long seed = 1;
-	int train = 0, quiet = 0, stats = 0;
+	int train = 0, quiet = 0, stats = 0, force = 0;
 	opts_opt opt[] = {
 		OPTS_STR("dataset", 0, "mnist|sprites", "which generator", &dataset, .required = 1),
 		OPTS_STR("output", 'o', "DIR", "the sequence folder to write", &out, .required = 1),
@@ -131,6 +133,8 @@ int main(int argc, char **argv)
 		OPTS_STR("digits", 0, "FILE", "the MNIST digit pool (IDX3 ubyte)", &digits_path,
 			 .def = "data/" DIGITS_FILE " or $USC_MOTS_DATA"),
 		OPTS_FLAG("stats", 0, "print the video's statistics on stdout after writing", &stats),
+		OPTS_FLAG("force", 0, "replace an existing output folder that mots-synth did not make",
+			  &force),
 		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),
 		OPTS_END,
 	};
@@ -161,15 +165,15 @@ int main(int argc, char **argv)
 	if (synth_init(&s, &cfg, &digits, seed, err, sizeof err))
 		die("%s", err);
 
-	outfile *od = outdir_open(out);
+	outfile *od = outdir_open(out, force, err, sizeof err);
 	if (!od)
-		die("%s: %s", out, strerror(errno));
+		die("%s", err);
 	const char *dir = od->tmp;
 	char *img_dir = join(dir, "img1"), *gt_dir = join(dir, "gt");
 	if (mkdir(img_dir, 0777) || mkdir(gt_dir, 0777))
-		die("%s: %s", dir, strerror(errno));
-	FILE *gt = open_in(gt_dir, "gt.txt"), *tight = open_in(gt_dir, "gt_tight.txt"),
-	     *mots = open_in(gt_dir, "gt_mots.txt");
+		die("%s: %s", od->path, strerror(errno));
+	FILE *gt = open_in(od, "gt/gt.txt"), *tight = open_in(od, "gt/gt_tight.txt"),
+	     *mots = open_in(od, "gt/gt_mots.txt");
 
 	uint32_t H = (uint32_t)cfg.height, W = (uint32_t)cfg.width;
 	uint32_t *cnts = xmalloc(((size_t)2 * H * W + 2) * sizeof *cnts);
@@ -183,8 +187,9 @@ int main(int argc, char **argv)
 	for (long f = 1; f <= frames; f++) {
 		int n = synth_next(&s);
 		snprintf(png, plen, "%s/%06ld.png", img_dir, f);
+		char shown[sizeof err + 4096];
 		if (png_save(png, &im, err, sizeof err))
-			die("%s", err);
+			die("%s", outdir_shown(od, err, shown, sizeof shown));
 		for (int k = 0; k < n; k++) {
 			const synth_vis *v = &s.vis[k];
 			/* The original's box (1-based full patch, unclipped) in the
@@ -200,7 +205,7 @@ int main(int argc, char **argv)
 			rle_t r = { H, W, synth_mask_counts(&s, k, cnts), cnts };
 			char *str = rle_to_string(&r);
 			if (mots_write_line(mots, f, v->id, MOTS_CLASS, H, W, str))
-				die("%s/gt_mots.txt: write failed: %s", out, strerror(errno));
+				die("%s/gt/gt_mots.txt: write failed: %s", od->path, strerror(errno));
 			free(str);
 		}
 		if (stats)
@@ -208,15 +213,15 @@ int main(int argc, char **argv)
 		progress_update(&pr, (uint64_t)f, NULL);
 	}
 	progress_end(&pr, (uint64_t)frames);
-	close_checked(gt, "gt/gt.txt");
-	close_checked(tight, "gt/gt_tight.txt");
-	close_checked(mots, "gt/gt_mots.txt");
+	close_checked(gt, od, "gt/gt.txt");
+	close_checked(tight, od, "gt/gt_tight.txt");
+	close_checked(mots, od, "gt/gt_mots.txt");
 
 	char *name = seq_name(out);
-	FILE *ini = open_in(dir, "seqinfo.ini");
+	FILE *ini = open_in(od, "seqinfo.ini");
 	fprintf(ini, "[Sequence]\nname=%s\nimDir=img1\nframeRate=30\nseqLength=%ld\n"
 		"imWidth=%u\nimHeight=%u\nimExt=.png\n", name, frames, W, H);
-	close_checked(ini, "seqinfo.ini");
+	close_checked(ini, od, "seqinfo.ini");
 	if (outfile_commit(od))
 		die("%s: %s", out, strerror(errno));
 	if (stats)

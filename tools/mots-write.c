@@ -15,12 +15,17 @@
 #include "pngio.h"
 #include "progress.h"
 #include "rle.h"
+#include "seqname.h"
 #include "stream.h"
+
+/* Frames --png and --overlay write at most, one file each, unless
+ * --max-frames says otherwise: a stray frame number must not fill the disk. */
+#define MAX_FRAMES 1000000
 
 typedef struct opts {
 	const char *in, *mots, *png, *mot, *overlay, *images, *coco;
-	long long min_track, first, coco_offset;
-	int no_overlap, quiet;
+	long long min_track, first, coco_offset, max_frames;
+	int no_overlap, quiet, force;
 } opts;
 
 /* What the outputs need of a record. */
@@ -35,7 +40,7 @@ typedef struct rec {
 
 static opts parse(int argc, char **argv)
 {
-	opts o = {0};
+	opts o = {.max_frames = MAX_FRAMES};
 	opts_opt opt[] = {
 		OPTS_STR("mots", 0, "FILE", "MOTS txt, one line per mask", &o.mots),
 		OPTS_STR("png", 0, "DIR", "one 16-bit instance map per frame", &o.png),
@@ -51,6 +56,10 @@ static opts parse(int argc, char **argv)
 		OPTS_FLAG("no-overlap", 0, "give a pixel claimed by several masks to the best score",
 			  &o.no_overlap),
 		OPTS_INT("first", 0, "F", "first frame of --png and --overlay", &o.first, 0, 1LL << 40),
+		OPTS_FLAG("force", 0, "replace an existing --png or --overlay folder mots-write did not make",
+			  &o.force),
+		OPTS_INT("max-frames", 0, "N", "most frames --png and --overlay write", &o.max_frames,
+			 1, 1LL << 40),
 		OPTS_FLAG("quiet", 'q', "no progress line", &o.quiet),
 		OPTS_END,
 	};
@@ -69,19 +78,53 @@ static opts parse(int argc, char **argv)
 }
 
 /* An output name for a segment: "%s" in the pattern becomes the sequence
- * name; without it, only one segment may be written. */
-static char *name_for(const char *pat, const char *seq, uint64_t seg)
+ * name, once it is known to name one file and no other place; without it,
+ * only one segment may be written. */
+static char *name_for(const char *pat, const char *seq, ms_reader *r)
 {
 	const char *s = strstr(pat, "%s");
+	uint64_t seg = ms_reader_segment(r);
 	if (!s) {
 		if (seg > 1)
 			die("%s: the stream holds several sequences; put %%s in the output name", pat);
 		return xstrdup(pat);
 	}
+	char e[600];
+	if (seqname_check(seq, strlen(seq), e, sizeof e) != 0)
+		die("%s: segment %llu header: %s", ms_reader_name(r), (unsigned long long)seg, e);
 	size_t n = strlen(pat) + strlen(seq) + 1;
-	char *r = xmalloc(n);
-	snprintf(r, n, "%.*s%s%s", (int)(s - pat), pat, seq, s + 2);
-	return r;
+	char *name = xmalloc(n);
+	snprintf(name, n, "%.*s%s%s", (int)(s - pat), pat, seq, s + 2);
+	return name;
+}
+
+/* Every output is committed only once the whole stream has been read, so a
+ * failure anywhere leaves no file behind. */
+static outfile **pending;
+static size_t npending;
+
+static void keep(outfile *o)
+{
+	pending = xrealloc(pending, (npending + 1) * sizeof *pending);
+	pending[npending++] = o;
+}
+
+/* Two segments of one name would write one output twice, the second over
+ * the first's temporary. */
+static void check_unique(const char *path, const char *seq, ms_reader *r)
+{
+	for (size_t i = 0; i < npending; i++)
+		if (strcmp(pending[i]->path, path) == 0)
+			die("%s: segment %llu header: %s is an output already (sequence name \"%s\" "
+			    "twice, or one name for two outputs)",
+			    ms_reader_name(r), (unsigned long long)ms_reader_segment(r), path, seq);
+}
+
+static char *output_for(const char *pat, const char *seq, ms_reader *r)
+{
+	char *p = name_for(pat, seq, r);
+	check_unique(p, seq, r);
+	return p;
 }
 
 /* ---- post-processing ---- */
@@ -175,17 +218,6 @@ static size_t remove_overlaps(rec *v, size_t n, uint32_t hh, uint32_t ww)
 }
 
 /* ---- outputs ---- */
-
-/* Every output is committed only once the whole stream has been read, so a
- * failure anywhere leaves no file behind. */
-static outfile **pending;
-static size_t npending;
-
-static void keep(outfile *o)
-{
-	pending = xrealloc(pending, (npending + 1) * sizeof *pending);
-	pending[npending++] = o;
-}
 
 static void write_mots(const char *path, const rec *v, size_t n, const ms_header *h)
 {
@@ -285,8 +317,19 @@ static uint16_t png_value(const rec *r, const char *path)
 	return (uint16_t)(r->cls * 1000 + r->id);
 }
 
-typedef void (*frame_fn)(const char *dir, int64_t f, const rec *v, size_t n,
+/* Draws frame f into the folder being built, od->tmp; messages name
+ * od->path, the folder the user asked for. */
+typedef void (*frame_fn)(const outfile *od, int64_t f, const rec *v, size_t n,
 			 const ms_header *h, const opts *o, uint16_t *buf);
+
+/* Saves a frame, or dies naming the file where the user will look for it. */
+static void save_frame(const outfile *od, int64_t f, const image *im)
+{
+	char path[4200], err[600], shown[5000];
+	snprintf(path, sizeof path, "%s/%06lld.png", od->tmp, (long long)f);
+	if (png_save(path, im, err, sizeof err) != 0)
+		die("%s", outdir_shown(od, err, shown, sizeof shown));
+}
 
 static void paint_ids(const rec *v, size_t n, const ms_header *h, const char *dir, uint16_t *px)
 {
@@ -313,22 +356,19 @@ static void paint_ids(const rec *v, size_t n, const ms_header *h, const char *di
 	}
 }
 
-static void png_frame(const char *dir, int64_t f, const rec *v, size_t n, const ms_header *h,
+static void png_frame(const outfile *od, int64_t f, const rec *v, size_t n, const ms_header *h,
 		      const opts *o, uint16_t *buf)
 {
-	char path[4200], err[600];
 	(void)o;
-	paint_ids(v, n, h, dir, buf);
+	paint_ids(v, n, h, od->path, buf);
 	image im = {(uint32_t)h->width, (uint32_t)h->height, 1, 16, buf};
-	snprintf(path, sizeof path, "%s/%06lld.png", dir, (long long)f);
-	if (png_save(path, &im, err, sizeof err) != 0)
-		die("%s", err);
+	save_frame(od, f, &im);
 }
 
-static void overlay_frame(const char *dir, int64_t f, const rec *v, size_t n, const ms_header *h,
+static void overlay_frame(const outfile *od, int64_t f, const rec *v, size_t n, const ms_header *h,
 			  const opts *o, uint16_t *buf)
 {
-	char src[4200], path[4200], err[600];
+	char src[4200], err[600];
 	image im;
 	(void)buf;
 	if (frame_png_path(o->images, f, src, sizeof src) != 0)
@@ -354,21 +394,37 @@ static void overlay_frame(const char *dir, int64_t f, const rec *v, size_t n, co
 		mask_box(&v[i], h, b);
 		overlay_label(&rgb, (int)b[0], (int)b[1], (int)b[3], v[i].id);
 	}
-	snprintf(path, sizeof path, "%s/%06lld.png", dir, (long long)f);
-	if (png_save(path, &rgb, err, sizeof err) != 0)
-		die("%s", err);
+	save_frame(od, f, &rgb);
 	image_free(&rgb);
+}
+
+/* --png and --overlay write one file per frame from --first to the last
+ * record's frame; refuses a span over --max-frames before writing any. */
+static void check_frame_count(const rec *v, size_t n, const opts *o, ms_reader *r)
+{
+	if (!n || v[n - 1].f < o->first)
+		return;
+	uint64_t span = (uint64_t)(v[n - 1].f - o->first) + 1;
+	if (span <= (uint64_t)o->max_frames)
+		return;
+	char seg[40] = "";
+	if (ms_reader_segment(r) > 1)
+		snprintf(seg, sizeof seg, "segment %llu ", (unsigned long long)ms_reader_segment(r));
+	die("%s: %srecord %llu: frame %lld makes %llu frames from --first %lld, one file each; "
+	    "the limit is %lld (--max-frames N)", ms_reader_name(r), seg, (unsigned long long)v[n - 1].n,
+	    (long long)v[n - 1].f, (unsigned long long)span, o->first, o->max_frames);
 }
 
 /* Writes one PNG per frame from --first to the last frame, empty or not. */
 static void write_frames(const char *dir, const rec *v, size_t n, const ms_header *h,
 			 const opts *o, frame_fn fn, progress *pr)
 {
+	char err[600];
 	if (!h->width || !h->height)
 		die("%s: the stream header gives no image size", dir);
-	outfile *od = outdir_open(dir);
+	outfile *od = outdir_open(dir, o->force, err, sizeof err);
 	if (!od)
-		die("%s: cannot create: %m", dir);
+		die("%s", err);
 	int64_t last = n ? v[n - 1].f : o->first - 1;
 	uint16_t *buf = xmalloc((size_t)h->width * h->height * sizeof *buf);
 	size_t i = 0;
@@ -378,7 +434,7 @@ static void write_frames(const char *dir, const rec *v, size_t n, const ms_heade
 			i++;
 		for (j = i; j < n && v[j].f == f; j++)
 			;
-		fn(od->tmp, f, v + i, j - i, h, o, buf);
+		fn(od, f, v + i, j - i, h, o, buf);
 		progress_update(pr, (uint64_t)(f - o->first + 1), NULL);
 		i = j;
 	}
@@ -435,32 +491,33 @@ int main(int argc, char **argv)
 		if (o.no_overlap)
 			n = remove_overlaps(v, n, (uint32_t)h.height, (uint32_t)h.width);
 
-		uint64_t seg = ms_reader_segment(r);
+		if (o.png || o.overlay)
+			check_frame_count(v, n, &o, r);
 		progress pr;
 		if (o.mots) {
-			char *p = name_for(o.mots, seq, seg);
+			char *p = output_for(o.mots, seq, r);
 			write_mots(p, v, n, &h);
 			free(p);
 		}
 		if (o.mot) {
-			char *p = name_for(o.mot, seq, seg);
+			char *p = output_for(o.mot, seq, r);
 			write_mot(p, v, n, &h);
 			free(p);
 		}
 		if (o.coco) {
-			char *p = name_for(o.coco, seq, seg);
+			char *p = output_for(o.coco, seq, r);
 			write_coco(p, v, n, &h, o.coco_offset);
 			free(p);
 		}
 		if (o.png) {
-			char *p = name_for(o.png, seq, seg);
+			char *p = output_for(o.png, seq, r);
 			progress_start(&pr, "frames", 0, o.quiet);
 			write_frames(p, v, n, &h, &o, png_frame, &pr);
 			progress_end(&pr, 0);
 			free(p);
 		}
 		if (o.overlay) {
-			char *p = name_for(o.overlay, seq, seg);
+			char *p = output_for(o.overlay, seq, r);
 			progress_start(&pr, "frames", 0, o.quiet);
 			write_frames(p, v, n, &h, &o, overlay_frame, &pr);
 			progress_end(&pr, 0);

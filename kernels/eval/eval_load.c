@@ -3,6 +3,7 @@
 #include "mot_txt.h"
 #include "mots_txt.h"
 #include "pngio.h"
+#include "seqname.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -386,6 +387,13 @@ int eval_seqmap_load(const char *path, eval_seqmap *m, char *err, size_t errn)
 			continue;
 		if (k != 1 && k != 4) {
 			rc = errf(err, errn, "%s:%u: expected 'NAME empty FIRST LAST'", path, lineno);
+			break;
+		}
+		/* A sequence stands for files of that name: the same rule as
+		 * every name that becomes a file name. */
+		char why[400];
+		if (seqname_check(name, strlen(name), why, sizeof why) != 0) {
+			rc = errf(err, errn, "%s:%u: %s", path, lineno, why);
 			break;
 		}
 		m->e = xrealloc(m->e, ((size_t)m->n + 1) * sizeof *m->e);
