@@ -20,6 +20,14 @@ static void unlink_pending(outfile *o)
 		}
 }
 
+/* o becomes pending: die() and the signals remove it until it is committed. */
+static void add_pending(outfile *o)
+{
+	err_on_die(outfile_abort_all);
+	o->next = pending;
+	pending = o;
+}
+
 static char *tmp_name(const char *path)
 {
 	size_t n = strlen(path) + 32;
@@ -44,8 +52,7 @@ outfile *outfile_open(const char *path)
 		errno = e;
 		return NULL;
 	}
-	o->next = pending;
-	pending = o;
+	add_pending(o);
 	return o;
 }
 
@@ -90,8 +97,7 @@ outfile *outdir_open(const char *dir)
 		errno = e;
 		return NULL;
 	}
-	o->next = pending;
-	pending = o;
+	add_pending(o);
 	return o;
 }
 

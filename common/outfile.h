@@ -28,7 +28,8 @@ outfile *outdir_open(const char *dir);
 int outfile_commit(outfile *o);
 /* Removes the temporary output and frees o. */
 void outfile_abort(outfile *o);
-/* Removes every pending output (called by die() and on signals). */
+/* Removes every pending output (die() and the signals call it, through
+ * err_on_die(), once an output is pending). */
 void outfile_abort_all(void);
 
 #endif
