@@ -1,4 +1,5 @@
 #include "rle.h"
+#include "box.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -196,21 +197,15 @@ uint64_t rle_intersection(const rle_t *a, const rle_t *b)
 	return i;
 }
 
-static double bb_iou(rle_box d, rle_box g, int crowd)
+static box as_box(rle_box b)
 {
-	double w = (double)(d.x + d.w < g.x + g.w ? d.x + d.w : g.x + g.w) - (d.x > g.x ? d.x : g.x);
-	if (w <= 0)
-		return 0;
-	double h = (double)(d.y + d.h < g.y + g.h ? d.y + d.h : g.y + g.h) - (d.y > g.y ? d.y : g.y);
-	if (h <= 0)
-		return 0;
-	double i = w * h, da = (double)d.w * d.h, ga = (double)g.w * g.h;
-	return i / (crowd ? da : da + ga - i);
+	return (box){b.x, b.y, b.w, b.h};
 }
 
 double rle_iou_bb(const rle_t *dt, rle_box db, const rle_t *gt, rle_box gb, int iscrowd)
 {
-	if (bb_iou(db, gb, iscrowd) <= 0)
+	/* boxes that do not intersect: no IoU and no IoA */
+	if (box_iou(as_box(db), as_box(gb)) <= 0)
 		return 0;
 	if (dt->h != gt->h || dt->w != gt->w)
 		return -1;

@@ -46,9 +46,6 @@ typedef struct cg_node {
 	uint32_t zdim;
 } cg_node;
 
-/* IoU of two x, y, w, h boxes (pycocotools bbox IoU: no +1 pixel). */
-double cg_box_iou(const float a[4], const float b[4]);
-
 /* The temporal criterion alone, for two detections of different frames:
  * 1 = cannot-link, 0 = none, -1 = the metric cannot be computed (no z, z
  * lengths or mask sizes differ), with a message in err. */

@@ -1,5 +1,5 @@
 #include "track/ioutrack.h"
-#include "track/cgraph.h"
+#include "box.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -129,7 +129,7 @@ int iout_frame(ioutrack *t, int64_t f, const iou_det *det, size_t n, int64_t *id
 					return errf(err, errn, "mask sizes differ (%ux%u and %ux%u)",
 						    tr->rle.h, tr->rle.w, det[j].rle->h, det[j].rle->w);
 			} else {
-				iou = cg_box_iou(tr->box, det[j].box);
+				iou = box_iou(box_of(tr->box), box_of(det[j].box));
 			}
 			if (iou < t->o.thr || iou <= 0)
 				continue;
