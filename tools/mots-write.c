@@ -16,6 +16,7 @@
 #include "progress.h"
 #include "rle.h"
 #include "stream.h"
+#include "track/post.h"
 
 typedef struct opts {
 	const char *in, *mots, *png, *mot, *overlay, *images;
@@ -24,14 +25,7 @@ typedef struct opts {
 } opts;
 
 /* What the outputs need of a record. */
-typedef struct rec {
-	int64_t f, id, k;
-	int cls, has_score;
-	float score;
-	float box[4];
-	char *rle;          /* NULL when the record has no mask */
-	uint64_t n;         /* record number, for messages and ties */
-} rec;
+typedef post_rec rec;
 
 static void usage(void)
 {
@@ -88,96 +82,6 @@ static char *name_for(const char *pat, const char *seq, uint64_t seg)
 	char *r = xmalloc(n);
 	snprintf(r, n, "%.*s%s%s", (int)(s - pat), pat, seq, s + 2);
 	return r;
-}
-
-/* ---- post-processing ---- */
-
-static int by_id(const void *a, const void *b)
-{
-	const rec *x = *(rec *const *)a, *y = *(rec *const *)b;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-/* Drops every record of a track with fewer than n records (method.md 4.6). */
-static size_t drop_short_tracks(rec *v, size_t n, long long min)
-{
-	if (min <= 1 || n == 0)
-		return n;
-	rec **p = xmalloc(n * sizeof *p);
-	for (size_t i = 0; i < n; i++)
-		p[i] = &v[i];
-	qsort(p, n, sizeof *p, by_id);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i; j < n && p[j]->id == p[i]->id; j++)
-			;
-		if ((long long)(j - i) < min)
-			for (size_t q = i; q < j; q++)
-				p[q]->id = 0;   /* marks it dropped */
-	}
-	free(p);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].id != 0)
-			v[m++] = v[i];
-		else
-			free(v[i].rle);
-	}
-	return m;
-}
-
-static int by_priority(const void *a, const void *b)
-{
-	const rec *x = *(rec *const *)a, *y = *(rec *const *)b;
-	float sx = x->has_score ? x->score : 0, sy = y->has_score ? y->score : 0;
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	return (x->n > y->n) - (x->n < y->n);
-}
-
-/* Within each frame, a pixel claimed by several masks stays with the mask
- * of the highest score (records without a score count as 0), ties going to
- * the earlier record; the others lose it. Masks left empty are dropped. */
-static size_t remove_overlaps(rec *v, size_t n, uint32_t hh, uint32_t ww)
-{
-	rec **p = xmalloc((n ? n : 1) * sizeof *p);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i; j < n && v[j].f == v[i].f; j++)
-			;
-		size_t m = 0;
-		for (size_t q = i; q < j; q++)
-			if (v[q].rle)
-				p[m++] = &v[q];
-		if (m < 2)
-			continue;
-		qsort(p, m, sizeof *p, by_priority);
-		rle_t taken, cur, left, both[2];
-		char e[200];
-		if (rle_from_string(&taken, p[0]->rle, hh, ww, e, sizeof e) != 0)
-			die("record %llu: %s", (unsigned long long)p[0]->n, e);
-		for (size_t q = 1; q < m; q++) {
-			if (rle_from_string(&cur, p[q]->rle, hh, ww, e, sizeof e) != 0)
-				die("record %llu: %s", (unsigned long long)p[q]->n, e);
-			if (rle_intersection(&cur, &taken) > 0) {
-				rle_minus(&left, &cur, &taken);
-				free(p[q]->rle);
-				p[q]->rle = rle_area(&left) ? rle_to_string(&left) : NULL;
-				p[q]->id = p[q]->rle ? p[q]->id : 0;
-				rle_free(&left);
-			}
-			both[0] = taken, both[1] = cur;
-			rle_t u;
-			rle_merge(&u, both, 2, 0);
-			rle_free(&taken), rle_free(&cur);
-			taken = u;
-		}
-		rle_free(&taken);
-	}
-	free(p);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (v[i].id != 0)
-			v[m++] = v[i];
-	return m;
 }
 
 /* ---- outputs ---- */
@@ -418,9 +322,11 @@ int main(int argc, char **argv)
 					die("%s: record %llu: track id %lld twice in frame %lld",
 					    ms_reader_name(r), (unsigned long long)v[i].n,
 					    (long long)v[i].id, (long long)v[i].f);
-		n = drop_short_tracks(v, n, o.min_track);
-		if (o.no_overlap)
-			n = remove_overlaps(v, n, (uint32_t)h.height, (uint32_t)h.width);
+		n = post_drop_short_tracks(v, n, o.min_track);
+		char err[300];
+		if (o.no_overlap &&
+		    post_remove_overlaps(v, &n, (uint32_t)h.height, (uint32_t)h.width, err, sizeof err) != 0)
+			die("%s", err);
 
 		uint64_t seg = ms_reader_segment(r);
 		progress pr;

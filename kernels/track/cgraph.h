@@ -1,5 +1,5 @@
 /* cgraph.h: the static constraint graph of a detection stream
- * (method.md §4.2 and §4.3).
+ * (usc-mots-method(7), CONSTRAINT GRAPH).
  *
  * Two detections cannot be the same object when they are in the same
  * frame, or when they are at most alpha_t frames apart and either their

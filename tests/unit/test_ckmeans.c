@@ -1,4 +1,4 @@
-/* COP-KMeans (method.md §4.4), plain k-means, and the sliding-window
+/* COP-KMeans (usc-mots-method(7), COP-KMEANS), plain k-means, and the sliding-window
  * tracker on stand-in features (box plus a coarse shape code). */
 #include <criterion/criterion.h>
 #include <math.h>
