@@ -28,6 +28,15 @@ static void add_pending(outfile *o)
 	pending = o;
 }
 
+/* Frees an output that could not be opened, errno kept; returns NULL. */
+static outfile *open_failed(outfile *o)
+{
+	int e = errno;
+	free(o->tmp), free(o->path), free(o);
+	errno = e;
+	return NULL;
+}
+
 static char *tmp_name(const char *path)
 {
 	size_t n = strlen(path) + 32;
@@ -46,12 +55,8 @@ outfile *outfile_open(const char *path)
 	}
 	o->tmp = tmp_name(path);
 	o->fp = fopen(o->tmp, "wb");
-	if (!o->fp) {
-		int e = errno;
-		free(o->tmp), free(o->path), free(o);
-		errno = e;
-		return NULL;
-	}
+	if (!o->fp)
+		return open_failed(o);
 	add_pending(o);
 	return o;
 }
@@ -91,12 +96,8 @@ outfile *outdir_open(const char *dir)
 	o->tmp = tmp_name(dir);
 	o->is_dir = 1;
 	rm_tree(o->tmp);
-	if (mkdir(o->tmp, 0777) != 0) {
-		int e = errno;
-		free(o->tmp), free(o->path), free(o);
-		errno = e;
-		return NULL;
-	}
+	if (mkdir(o->tmp, 0777) != 0)
+		return open_failed(o);
 	add_pending(o);
 	return o;
 }

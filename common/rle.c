@@ -12,6 +12,18 @@ void rle_free(rle_t *r)
 	r->m = 0;
 }
 
+void rle_copy_into(rle_t *dst, size_t *cap, const rle_t *src)
+{
+	if (*cap < src->m) {
+		*cap = src->m + src->m / 2 + 8;
+		free(dst->cnts);
+		dst->cnts = xmalloc(*cap * sizeof *dst->cnts);
+	}
+	dst->h = src->h, dst->w = src->w, dst->m = src->m;
+	if (src->m)
+		memcpy(dst->cnts, src->cnts, src->m * sizeof *dst->cnts);
+}
+
 void rle_init(rle_t *r, uint32_t h, uint32_t w, uint32_t m, const uint32_t *cnts)
 {
 	r->h = h, r->w = w, r->m = m;

@@ -277,6 +277,19 @@ static void write_frames(const char *dir, const rec *v, size_t n, const ms_heade
 	keep(od);
 }
 
+/* write_frames() into the folder the pattern pat names for the sequence,
+ * with a progress line. */
+static void frames_named(const char *pat, const char *seq, uint64_t seg, const rec *v, size_t n,
+			 const ms_header *h, const opts *o, frame_fn fn)
+{
+	progress pr;
+	char *p = name_for(pat, seq, seg);
+	progress_start(&pr, "frames", 0, o->quiet);
+	write_frames(p, v, n, h, o, fn, &pr);
+	progress_end(&pr, 0);
+	free(p);
+}
+
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
@@ -329,7 +342,6 @@ int main(int argc, char **argv)
 			die("%s", err);
 
 		uint64_t seg = ms_reader_segment(r);
-		progress pr;
 		if (o.mots) {
 			char *p = name_for(o.mots, seq, seg);
 			write_mots(p, v, n, &h);
@@ -340,20 +352,10 @@ int main(int argc, char **argv)
 			write_mot(p, v, n, &h);
 			free(p);
 		}
-		if (o.png) {
-			char *p = name_for(o.png, seq, seg);
-			progress_start(&pr, "frames", 0, o.quiet);
-			write_frames(p, v, n, &h, &o, png_frame, &pr);
-			progress_end(&pr, 0);
-			free(p);
-		}
-		if (o.overlay) {
-			char *p = name_for(o.overlay, seq, seg);
-			progress_start(&pr, "frames", 0, o.quiet);
-			write_frames(p, v, n, &h, &o, overlay_frame, &pr);
-			progress_end(&pr, 0);
-			free(p);
-		}
+		if (o.png)
+			frames_named(o.png, seq, seg, v, n, &h, &o, png_frame);
+		if (o.overlay)
+			frames_named(o.overlay, seq, seg, v, n, &h, &o, overlay_frame);
 		for (size_t i = 0; i < n; i++)
 			free(v[i].rle);
 	}

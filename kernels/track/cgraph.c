@@ -126,14 +126,7 @@ static void hold(slot *s, const cg_node *d)
 {
 	s->n = *d;
 	if (d->rle) {
-		if (s->rle_cap < d->rle->m) {
-			s->rle_cap = d->rle->m + d->rle->m / 2 + 8;
-			free(s->rle.cnts);
-			s->rle.cnts = xmalloc(s->rle_cap * sizeof *s->rle.cnts);
-		}
-		s->rle.h = d->rle->h, s->rle.w = d->rle->w, s->rle.m = d->rle->m;
-		if (d->rle->m)
-			memcpy(s->rle.cnts, d->rle->cnts, d->rle->m * sizeof *s->rle.cnts);
+		rle_copy_into(&s->rle, &s->rle_cap, d->rle);
 		s->n.rle = &s->rle;
 	}
 	if (d->z) {

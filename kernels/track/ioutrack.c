@@ -88,14 +88,7 @@ static void keep(track *tr, const iou_det *d, int64_t f)
 	tr->has_rle = d->rle != NULL;
 	if (!d->rle)
 		return;
-	if (tr->rle_cap < d->rle->m) {
-		tr->rle_cap = d->rle->m + d->rle->m / 2 + 8;
-		free(tr->rle.cnts);
-		tr->rle.cnts = xmalloc(tr->rle_cap * sizeof *tr->rle.cnts);
-	}
-	tr->rle.h = d->rle->h, tr->rle.w = d->rle->w, tr->rle.m = d->rle->m;
-	if (d->rle->m)
-		memcpy(tr->rle.cnts, d->rle->cnts, d->rle->m * sizeof *tr->rle.cnts);
+	rle_copy_into(&tr->rle, &tr->rle_cap, d->rle);
 	tr->bb = rle_bbox(&tr->rle);
 }
 
