@@ -410,6 +410,7 @@ static const ck_rule rules[] = {
 	{.on = gate_on, .constrain = gate_constrain, .after = gate_after},
 	{.on = relink_on, .birth = relink_birth, .after = relink_after},
 };
+_Static_assert(sizeof rules / sizeof *rules <= CK_RULES_MAX, "CK_RULES_MAX too small");
 
 static void rules_select(cktrack *t)
 {

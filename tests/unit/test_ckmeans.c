@@ -898,3 +898,40 @@ Test(ioutrack, masks_over_boxes)
 	rle_free(&r1), rle_free(&r2);
 	iout_free(t);
 }
+
+/* ---- the velocity carry (motion_carry) ---- */
+
+typedef struct held {
+	int64_t f, id;
+	float box[4];
+	int has_box, occl, has_vel;
+	double vel[2];
+} held;
+
+static motion_held held_at(void *ctx, size_t i)
+{
+	held *h = (held *)ctx + i;
+	return (motion_held){.f = h->f, .id = h->id, .box = h->has_box ? h->box : NULL,
+			     .occluded = h->occl, .vel = h->vel, .has_vel = &h->has_vel};
+}
+
+Test(motion, carry_gives_centre_velocities_and_keeps_them_through_occlusion)
+{
+	held h[5] = {
+		{.f = 1, .id = 5, .box = {0, 0, 4, 4}, .has_box = 1},
+		{.f = 3, .id = 5, .box = {6, 2, 4, 4}, .has_box = 1},     /* centre (2,2) -> (8,4) */
+		{.f = 3, .id = 6, .box = {50, 50, 4, 4}, .has_box = 1},   /* first of its track */
+		{.f = 4, .id = 5, .box = {0, 0, 2, 2}, .has_box = 1, .occl = 1},
+		{.f = 4, .id = 0, .box = {1, 1, 2, 2}, .has_box = 1},     /* no track */
+	};
+	motion_carry(1, 5, held_at, h);
+	cr_assert(!h[0].has_vel);   /* before s: left alone */
+	cr_assert(h[1].has_vel);
+	cr_assert_float_eq(h[1].vel[0], 3, 1e-12);
+	cr_assert_float_eq(h[1].vel[1], 1, 1e-12);
+	cr_assert(!h[2].has_vel);
+	cr_assert(h[3].has_vel);    /* occluded: the track's velocity before */
+	cr_assert_float_eq(h[3].vel[0], 3, 1e-12);
+	cr_assert_float_eq(h[3].vel[1], 1, 1e-12);
+	cr_assert(!h[4].has_vel);
+}
