@@ -3,6 +3,7 @@
  * (motion.h, relink.h) plugged in at the window's stages. */
 #include "track/ckmeans.h"
 #include "err.h"
+#include "rng.h"
 #include "track/kmeans.h"
 #include "track/motion.h"
 #include "track/relink.h"
