@@ -30,7 +30,7 @@ double cli_num(const char *opt, const char *arg, double lo, double hi)
 	return v;
 }
 
-char *cli_stem(const char *path)
+size_t cli_base(const char *path, size_t *len)
 {
 	size_t n = strlen(path);
 	while (n > 1 && path[n - 1] == '/')
@@ -38,6 +38,13 @@ char *cli_stem(const char *path)
 	size_t b = n;
 	while (b > 0 && path[b - 1] != '/')
 		b--;
+	*len = n - b;
+	return b;
+}
+
+char *cli_stem(const char *path)
+{
+	size_t len, b = cli_base(path, &len), n = b + len;
 	char *s = xmalloc(n - b + 1);
 	memcpy(s, path + b, n - b);
 	s[n - b] = 0;

@@ -4,10 +4,15 @@
 #ifndef USC_CLI_H
 #define USC_CLI_H
 
+#include <stddef.h>
+
 long long cli_int(const char *opt, const char *arg, long long lo, long long hi);
 double cli_num(const char *opt, const char *arg, double lo, double hi);
 /* Basename of path without its extension (malloc'd): the default sequence
  * name of an input ("../0002.txt" -> "0002", "seq/img1/" -> "img1"). */
 char *cli_stem(const char *path);
+/* Where the last component of path starts, trailing slashes left out
+ * ("a/0002.txt" and "a/0002.txt/": 2); *len gets its length. */
+size_t cli_base(const char *path, size_t *len);
 
 #endif

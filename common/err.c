@@ -1,5 +1,4 @@
 #include "err.h"
-#include "outfile.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -8,9 +7,23 @@
 
 const char *progname = "usc-mots";
 
+/* What die() and the signal handlers run before the tool ends. */
+static void (*on_die)(void);
+
+void err_on_die(void (*fn)(void))
+{
+	on_die = fn;
+}
+
+static void run_on_die(void)
+{
+	if (on_die)
+		on_die();
+}
+
 static void on_signal(int sig)
 {
-	outfile_abort_all();
+	run_on_die();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -38,7 +51,7 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay(fmt, ap);
 	va_end(ap);
-	outfile_abort_all();
+	run_on_die();
 	exit(1);
 }
 
@@ -49,7 +62,7 @@ void die_usage(const char *fmt, ...)
 	vsay(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-	outfile_abort_all();
+	run_on_die();
 	exit(2);
 }
 

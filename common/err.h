@@ -1,9 +1,10 @@
 /* err.h: how tools report errors.
  *
  * Every message has the form "tool: where: what" on stderr. die() exits 1
- * (bad input, failed I/O), die_usage() exits 2 (bad options). Both remove
- * the temporary files of outputs that were not committed (outfile.h), so a
- * failed run leaves no half-written file behind. */
+ * (bad input, failed I/O), die_usage() exits 2 (bad options). Both, and
+ * SIGINT, SIGTERM and SIGHUP, first run the hook set with err_on_die()
+ * (outfile.h sets one that removes the outputs not yet committed, so a
+ * failed run leaves no half-written file behind). */
 #ifndef USC_ERR_H
 #define USC_ERR_H
 
@@ -18,8 +19,14 @@ extern "C" {
 extern const char *progname;
 
 /* Sets progname from argv[0], restores SIGPIPE's default (a closed pipe ends
- * the tool quietly) and installs the cleanup of pending outputs. */
+ * the tool quietly) and installs the signal handlers that run the on-die
+ * hook. */
 void err_init(const char *argv0);
+
+/* Sets the function die(), die_usage() and the signal handlers call before
+ * the tool ends (one; a later call replaces it; NULL: none). It must be
+ * safe in a signal handler. */
+void err_on_die(void (*fn)(void));
 
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,6 +12,14 @@
 
 static outfile *pending;
 
+/* o becomes pending: die() and the signals remove it until it is committed. */
+static void add_pending(outfile *o)
+{
+	err_on_die(outfile_abort_all);
+	o->next = pending;
+	pending = o;
+}
+
 static void unlink_pending(outfile *o)
 {
 	outfile **p;
@@ -147,8 +155,7 @@ static outfile *open_file(const char *path, int sweep)
 		errno = e;
 		return NULL;
 	}
-	o->next = pending;
-	pending = o;
+	add_pending(o);
 	return o;
 }
 
@@ -258,8 +265,7 @@ outfile *outdir_open(const char *dir, int force, char *err, size_t errn)
 		errno = e;
 		return NULL;
 	}
-	o->next = pending;
-	pending = o;
+	add_pending(o);
 	return o;
 }
 

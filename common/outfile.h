@@ -45,7 +45,8 @@ const char *outdir_shown(const outfile *o, const char *msg, char *buf, size_t n)
 int outfile_commit(outfile *o);
 /* Removes the temporary output and frees o. */
 void outfile_abort(outfile *o);
-/* Removes every pending output (called by die() and on signals). */
+/* Removes every pending output (die() and the signals call it, through
+ * err_on_die(), once an output is pending). */
 void outfile_abort_all(void);
 
 #endif

@@ -1,4 +1,5 @@
 #include "rle.h"
+#include "box.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -9,6 +10,18 @@ void rle_free(rle_t *r)
 	free(r->cnts);
 	r->cnts = NULL;
 	r->m = 0;
+}
+
+void rle_copy_into(rle_t *dst, size_t *cap, const rle_t *src)
+{
+	if (*cap < src->m) {
+		*cap = src->m + src->m / 2 + 8;
+		free(dst->cnts);
+		dst->cnts = xmalloc(*cap * sizeof *dst->cnts);
+	}
+	dst->h = src->h, dst->w = src->w, dst->m = src->m;
+	if (src->m)
+		memcpy(dst->cnts, src->cnts, src->m * sizeof *dst->cnts);
 }
 
 void rle_init(rle_t *r, uint32_t h, uint32_t w, uint32_t m, const uint32_t *cnts)
@@ -196,21 +209,15 @@ uint64_t rle_intersection(const rle_t *a, const rle_t *b)
 	return i;
 }
 
-static double bb_iou(rle_box d, rle_box g, int crowd)
+static box as_box(rle_box b)
 {
-	double w = (double)(d.x + d.w < g.x + g.w ? d.x + d.w : g.x + g.w) - (d.x > g.x ? d.x : g.x);
-	if (w <= 0)
-		return 0;
-	double h = (double)(d.y + d.h < g.y + g.h ? d.y + d.h : g.y + g.h) - (d.y > g.y ? d.y : g.y);
-	if (h <= 0)
-		return 0;
-	double i = w * h, da = (double)d.w * d.h, ga = (double)g.w * g.h;
-	return i / (crowd ? da : da + ga - i);
+	return (box){b.x, b.y, b.w, b.h};
 }
 
 double rle_iou_bb(const rle_t *dt, rle_box db, const rle_t *gt, rle_box gb, int iscrowd)
 {
-	if (bb_iou(db, gb, iscrowd) <= 0)
+	/* boxes that do not intersect: no IoU and no IoA */
+	if (box_iou(as_box(db), as_box(gb)) <= 0)
 		return 0;
 	if (dt->h != gt->h || dt->w != gt->w)
 		return -1;

@@ -21,6 +21,9 @@ typedef struct rle {
 typedef struct { uint32_t x, y, w, h; } rle_box;
 
 void rle_free(rle_t *r);
+/* Copies src into dst, whose runs buffer (dst->cnts, room for *cap counts,
+ * or NULL and 0) is reused, or replaced when too small. */
+void rle_copy_into(rle_t *dst, size_t *cap, const rle_t *src);
 /* Takes ownership of nothing: copies cnts. */
 void rle_init(rle_t *r, uint32_t h, uint32_t w, uint32_t m, const uint32_t *cnts);
 

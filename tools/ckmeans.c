@@ -195,61 +195,20 @@ static int segment_ck(run *u, cktrack *t, const ck_opts *o)
 	return rc;
 }
 
-/* Frees the masks decoded for the first n detections of a frame. */
-static void free_masks(iou_det *det, rle_t *m, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (det[i].rle)
-			rle_free(&m[i]);
-}
-
 /* Tracks one buffered frame with the IoU baseline and writes it; 0, or
  * -1 with the error in u->err. */
-static int flush_frame(run *u, ioutrack *t, const ms_header *h, iou_det **det, rle_t **m,
-			int64_t **ids, size_t *cap)
+static int flush_frame(run *u, ioutrack *t)
 {
 	size_t n = u->q.len;
 	char err[300];
+	const int64_t *ids;
 	if (!n)
 		return 0;
-	if (*cap < n) {
-		*cap = n * 2;
-		*det = xrealloc(*det, *cap * sizeof **det);
-		*m = xrealloc(*m, *cap * sizeof **m);
-		*ids = xrealloc(*ids, *cap * sizeof **ids);
-	}
+	int64_t f = fifo_front(&u->q)->f;
+	if (iout_end_frame(t, f, &ids, err, sizeof err) != 0)
+		return errf(u->err, sizeof u->err, "%s: frame %lld: %s", ms_reader_name(u->r), (long long)f, err);
 	for (size_t i = 0; i < n; i++) {
-		ms_det *d = &u->q.d[(u->q.head + i) % u->q.cap];
-		iou_det *e = &(*det)[i];
-		e->rle = NULL;
-		memcpy(e->box, d->box, sizeof e->box);
-		if (d->has & MS_RLE) {
-			if (rle_from_string(&(*m)[i], d->rle, (uint32_t)h->height, (uint32_t)h->width,
-					    err, sizeof err) != 0) {
-				free_masks(*det, *m, i);
-				return errf(u->err, sizeof u->err, "%s: key %lld: rle: %s",
-					    ms_reader_name(u->r), (long long)d->k, err);
-			}
-			e->rle = &(*m)[i];
-			if (!(d->has & MS_BOX)) {
-				rle_box b = rle_bbox(e->rle);
-				e->box[0] = (float)b.x, e->box[1] = (float)b.y;
-				e->box[2] = (float)b.w, e->box[3] = (float)b.h;
-			}
-		} else if (!(d->has & MS_BOX)) {
-			free_masks(*det, *m, i);
-			return errf(u->err, sizeof u->err, "%s: key %lld: no rle and no box",
-				    ms_reader_name(u->r), (long long)d->k);
-		}
-	}
-	if (iout_frame(t, fifo_front(&u->q)->f, *det, n, *ids, err, sizeof err) != 0) {
-		free_masks(*det, *m, n);
-		return errf(u->err, sizeof u->err, "%s: frame %lld: %s", ms_reader_name(u->r),
-			    (long long)fifo_front(&u->q)->f, err);
-	}
-	free_masks(*det, *m, n);
-	for (size_t i = 0; i < n; i++) {
-		emit(u, fifo_front(&u->q), (*ids)[i]);
+		emit(u, fifo_front(&u->q), ids[i]);
 		fifo_drop(&u->q);
 	}
 	return 0;
@@ -259,22 +218,24 @@ static int segment_iou(run *u, ioutrack *t, const ms_header *h)
 {
 	ms_det d;
 	ms_det_init(&d);
-	iou_det *det = NULL;
-	rle_t *m = NULL;
-	int64_t *ids = NULL;
-	size_t cap = 0;
+	char err[300];
 	int rc;
 	iout_reset(t);
 	while ((rc = ms_read_det(u->r, &d)) == 1) {
-		if (u->q.len && fifo_front(&u->q)->f != d.f && flush_frame(u, t, h, &det, &m, &ids, &cap) != 0) {
+		if (u->q.len && fifo_front(&u->q)->f != d.f && flush_frame(u, t) != 0) {
 			rc = -1;
+			break;
+		}
+		if (iout_add(t, (d.has & MS_RLE) ? d.rle : NULL, (uint32_t)h->height, (uint32_t)h->width,
+			     (d.has & MS_BOX) ? d.box : NULL, err, sizeof err) != 0) {
+			rc = errf(u->err, sizeof u->err, "%s: key %lld: %s", ms_reader_name(u->r),
+				  (long long)d.k, err);
 			break;
 		}
 		ms_det_copy(fifo_push(&u->q), &d);
 	}
-	if (rc == 0 && flush_frame(u, t, h, &det, &m, &ids, &cap) != 0)
+	if (rc == 0 && flush_frame(u, t) != 0)
 		rc = -1;
-	free(det), free(m), free(ids);
 	ms_det_free(&d);
 	return rc;
 }

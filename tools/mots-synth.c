@@ -1,6 +1,7 @@
-/* mots-synth: MNIST-MOT and Sprites-MOT sequences (synthetic.md §1), as a
- * MOTChallenge-style folder: img1/ frames, gt/gt.txt (the original's box
- * ground truth), gt/gt_tight.txt, gt/gt_mots.txt, seqinfo.ini. */
+/* mots-synth: MNIST-MOT and Sprites-MOT sequences (usc-mots-method(7),
+ * SYNTHETIC DATA), as a MOTChallenge-style folder: img1/ frames, gt/gt.txt
+ * (the original's box ground truth), gt/gt_tight.txt, gt/gt_mots.txt,
+ * seqinfo.ini. */
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>

@@ -17,6 +17,7 @@
 #include "rle.h"
 #include "seqname.h"
 #include "stream.h"
+#include "track/post.h"
 
 /* Frames --png and --overlay write at most, one file each, unless
  * --max-frames says otherwise: a stray frame number must not fill the disk. */
@@ -29,14 +30,7 @@ typedef struct opts {
 } opts;
 
 /* What the outputs need of a record. */
-typedef struct rec {
-	int64_t f, id, k;
-	int cls, has_score;
-	float score;
-	float box[4];
-	char *rle;          /* NULL when the record has no mask */
-	uint64_t n;         /* record number, for messages and ties */
-} rec;
+typedef post_rec rec;
 
 static opts parse(int argc, char **argv)
 {
@@ -125,96 +119,6 @@ static char *output_for(const char *pat, const char *seq, ms_reader *r)
 	char *p = name_for(pat, seq, r);
 	check_unique(p, seq, r);
 	return p;
-}
-
-/* ---- post-processing ---- */
-
-static int by_id(const void *a, const void *b)
-{
-	const rec *x = *(rec *const *)a, *y = *(rec *const *)b;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-/* Drops every record of a track with fewer than n records (method.md 4.6). */
-static size_t drop_short_tracks(rec *v, size_t n, long long min)
-{
-	if (min <= 1 || n == 0)
-		return n;
-	rec **p = xmalloc(n * sizeof *p);
-	for (size_t i = 0; i < n; i++)
-		p[i] = &v[i];
-	qsort(p, n, sizeof *p, by_id);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i; j < n && p[j]->id == p[i]->id; j++)
-			;
-		if ((long long)(j - i) < min)
-			for (size_t q = i; q < j; q++)
-				p[q]->id = 0;   /* marks it dropped */
-	}
-	free(p);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].id != 0)
-			v[m++] = v[i];
-		else
-			free(v[i].rle);
-	}
-	return m;
-}
-
-static int by_priority(const void *a, const void *b)
-{
-	const rec *x = *(rec *const *)a, *y = *(rec *const *)b;
-	float sx = x->has_score ? x->score : 0, sy = y->has_score ? y->score : 0;
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	return (x->n > y->n) - (x->n < y->n);
-}
-
-/* Within each frame, a pixel claimed by several masks stays with the mask
- * of the highest score (records without a score count as 0), ties going to
- * the earlier record; the others lose it. Masks left empty are dropped. */
-static size_t remove_overlaps(rec *v, size_t n, uint32_t hh, uint32_t ww)
-{
-	rec **p = xmalloc((n ? n : 1) * sizeof *p);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i; j < n && v[j].f == v[i].f; j++)
-			;
-		size_t m = 0;
-		for (size_t q = i; q < j; q++)
-			if (v[q].rle)
-				p[m++] = &v[q];
-		if (m < 2)
-			continue;
-		qsort(p, m, sizeof *p, by_priority);
-		rle_t taken, cur, left, both[2];
-		char e[200];
-		if (rle_from_string(&taken, p[0]->rle, hh, ww, e, sizeof e) != 0)
-			die("record %llu: %s", (unsigned long long)p[0]->n, e);
-		for (size_t q = 1; q < m; q++) {
-			if (rle_from_string(&cur, p[q]->rle, hh, ww, e, sizeof e) != 0)
-				die("record %llu: %s", (unsigned long long)p[q]->n, e);
-			if (rle_intersection(&cur, &taken) > 0) {
-				rle_minus(&left, &cur, &taken);
-				free(p[q]->rle);
-				p[q]->rle = rle_area(&left) ? rle_to_string(&left) : NULL;
-				p[q]->id = p[q]->rle ? p[q]->id : 0;
-				rle_free(&left);
-			}
-			both[0] = taken, both[1] = cur;
-			rle_t u;
-			rle_merge(&u, both, 2, 0);
-			rle_free(&taken), rle_free(&cur);
-			taken = u;
-		}
-		rle_free(&taken);
-	}
-	free(p);
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (v[i].id != 0)
-			v[m++] = v[i];
-	return m;
 }
 
 /* ---- outputs ---- */
@@ -442,6 +346,19 @@ static void write_frames(const char *dir, const rec *v, size_t n, const ms_heade
 	keep(od);
 }
 
+/* write_frames() into the folder the pattern pat names for the sequence,
+ * with a progress line. */
+static void frames_named(const char *pat, const char *seq, ms_reader *r, const rec *v, size_t n,
+			 const ms_header *h, const opts *o, frame_fn fn)
+{
+	progress pr;
+	char *p = output_for(pat, seq, r);
+	progress_start(&pr, "frames", 0, o->quiet);
+	write_frames(p, v, n, h, o, fn, &pr);
+	progress_end(&pr, 0);
+	free(p);
+}
+
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
@@ -487,13 +404,14 @@ int main(int argc, char **argv)
 					die("%s: record %llu: track id %lld twice in frame %lld",
 					    ms_reader_name(r), (unsigned long long)v[i].n,
 					    (long long)v[i].id, (long long)v[i].f);
-		n = drop_short_tracks(v, n, o.min_track);
-		if (o.no_overlap)
-			n = remove_overlaps(v, n, (uint32_t)h.height, (uint32_t)h.width);
+		n = post_drop_short_tracks(v, n, o.min_track);
+		char err[300];
+		if (o.no_overlap &&
+		    post_remove_overlaps(v, &n, (uint32_t)h.height, (uint32_t)h.width, err, sizeof err) != 0)
+			die("%s", err);
 
 		if (o.png || o.overlay)
 			check_frame_count(v, n, &o, r);
-		progress pr;
 		if (o.mots) {
 			char *p = output_for(o.mots, seq, r);
 			write_mots(p, v, n, &h);
@@ -509,20 +427,10 @@ int main(int argc, char **argv)
 			write_coco(p, v, n, &h, o.coco_offset);
 			free(p);
 		}
-		if (o.png) {
-			char *p = output_for(o.png, seq, r);
-			progress_start(&pr, "frames", 0, o.quiet);
-			write_frames(p, v, n, &h, &o, png_frame, &pr);
-			progress_end(&pr, 0);
-			free(p);
-		}
-		if (o.overlay) {
-			char *p = output_for(o.overlay, seq, r);
-			progress_start(&pr, "frames", 0, o.quiet);
-			write_frames(p, v, n, &h, &o, overlay_frame, &pr);
-			progress_end(&pr, 0);
-			free(p);
-		}
+		if (o.png)
+			frames_named(o.png, seq, r, v, n, &h, &o, png_frame);
+		if (o.overlay)
+			frames_named(o.overlay, seq, r, v, n, &h, &o, overlay_frame);
 		for (size_t i = 0; i < n; i++)
 			free(v[i].rle);
 	}

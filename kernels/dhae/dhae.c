@@ -119,7 +119,8 @@ int dhae_level_size(const dhae_cfg *c, int i)
 }
 
 /* Output channels of the decoder's transposed conv from level i+1 to i:
- * synth [f1, f0, f0] (top down), real [f4, f3, f2, f1, f0] (method.md). */
+ * synth [f1, f0, f0] (top down), real [f4, f3, f2, f1, f0] (usc-mots-method(7),
+ * AUTOENCODER). */
 static int dec_chans(const dhae_cfg *c, int i)
 {
 	if (c->arch == DHAE_SYNTH)

@@ -1,4 +1,5 @@
-/* dhae.h: the deep heterogeneous autoencoder (method.md §3) on nn.h.
+/* dhae.h: the deep heterogeneous autoencoder (usc-mots-method(7),
+ * AUTOENCODER) on nn.h.
  *
  * A conv autoencoder on the mask (or masked-RGB patch) and a dense one on
  * the 4-d box, joined by a shared dense bottleneck Z, the latent feature
@@ -11,7 +12,7 @@
  *   real:  patch 128x128xC (C = 1 mask, 3 masked RGB), filters
  *          16,16,32,32,64 (all "same", 128 -> 4), latent 128; batch norm
  *          then dropout after encoder convs 2-4, dropout then batch norm
- *          after the decoder's 2nd and 3rd transposed convs (method.md §3.2).
+ *          after the decoder's 2nd and 3rd transposed convs.
  *
  * Encoder: conv blocks -> flatten -> Dense(latent, ReLU); box: Dense(latent,
  * ReLU); concat -> Dense(latent, ReLU) = Z. Decoder: Dense(s*s*f, ReLU) ->
@@ -28,7 +29,7 @@
  * channels, x_m in [0,1]) and E_b likewise over the 4 box features. So the
  * squared norms are per sample, averaged over the batch, and the
  * regulariser is log sigma (= s/2), not the released code's log sigma^2.
- * Initial values (method.md §3.3, the paper's stated variances):
+ * Initial values (the paper's stated variances; usc-mots-method(7), Loss):
  * sigma_m^2 = 1/4, sigma_b^2 = 1/(S*S) with S the patch side.
  * "fixed" weights (the ablation's baseline, released code --MTL 0):
  *   L = 0.25*mean((x_m - y_m)^2) + 0.25*mean((x_b - y_b)^2), s unused.
@@ -186,7 +187,8 @@ void dhae_get_grad(dhae *m, float *host);
 void dhae_get_params(dhae *m, float *host);
 void dhae_set_params(dhae *m, const float *host);
 
-/* Box features (method.md §2, our choice): centre over the image size,
+/* Box features (usc-mots-method(7), BOX FEATURES; the normalisation is our
+ * choice): centre over the image size,
  * width and height over the largest width and height of the training set:
  *   [(x + w/2)/W, (y + h/2)/H, w/wmax, h/hmax]
  * The image size comes from each stream's header, at training and at test

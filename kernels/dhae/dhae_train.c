@@ -59,29 +59,8 @@ int dhae_data_read(dhae_data *d, const char *path, char *err, size_t n)
 	int hp = d->inputs != DHAE_BOX, hb = d->inputs != DHAE_MASK;
 	while ((rc = ms_read_header(r, &h)) == 1) {
 		d->nseg++;
-		if (!hp) {   /* box only: the patches, if any, are not read */
-			if (h.width <= 0 || h.height <= 0) {
-				ret = errf(err, n, "%s: segment %llu: image size unknown (header width/height)",
-				           ms_reader_name(r), (unsigned long long)ms_reader_segment(r));
-				goto out;
-			}
-			while ((rc = ms_read_det(r, &rec)) == 1) {
-				if (!(rec.has & MS_BOX)) {
-					d->skipped++;
-					continue;
-				}
-				if (!(rec.box[2] > 0) || !(rec.box[3] > 0)) {
-					ret = errf(err, n, "%s: record %llu: box of zero size", ms_reader_name(r),
-					           (unsigned long long)ms_reader_record(r));
-					goto out;
-				}
-				data_push(d, &rec, h.width, h.height);
-			}
-			if (rc < 0)
-				break;
-			continue;
-		}
-		if (h.patch[0] <= 0 || h.patch[1] <= 0 || h.patch[2] <= 0) {
+		/* box only (!hp): the patches, if any, are not read */
+		if (hp && (h.patch[0] <= 0 || h.patch[1] <= 0 || h.patch[2] <= 0)) {
 			ret = errf(err, n, "%s: segment %llu has no patches (run mots-extract with --patch)",
 			           ms_reader_name(r), (unsigned long long)ms_reader_segment(r));
 			goto out;
@@ -91,20 +70,20 @@ int dhae_data_read(dhae_data *d, const char *path, char *err, size_t n)
 			           ms_reader_name(r), (unsigned long long)ms_reader_segment(r));
 			goto out;
 		}
-		if (!d->ph) {
+		if (hp && !d->ph) {
 			d->ph = h.patch[0], d->pw = h.patch[1], d->pc = h.patch[2];
-		} else if (d->ph != h.patch[0] || d->pw != h.patch[1] || d->pc != h.patch[2]) {
+		} else if (hp && (d->ph != h.patch[0] || d->pw != h.patch[1] || d->pc != h.patch[2])) {
 			ret = errf(err, n, "%s: patches of %dx%dx%d after %dx%dx%d: inputs must agree",
 			           ms_reader_name(r), h.patch[0], h.patch[1], h.patch[2], d->ph, d->pw, d->pc);
 			goto out;
 		}
 		size_t pb = (size_t)d->ph * d->pw * d->pc;
 		while ((rc = ms_read_det(r, &rec)) == 1) {
-			if (!(rec.has & MS_PATCH) || (hb && !(rec.has & MS_BOX))) {
+			if ((hp && !(rec.has & MS_PATCH)) || (hb && !(rec.has & MS_BOX))) {
 				d->skipped++;
 				continue;
 			}
-			if (rec.patch_len != pb) {
+			if (hp && rec.patch_len != pb) {
 				ret = errf(err, n, "%s: record %llu: patch of %zu bytes, the header says %zu",
 				           ms_reader_name(r), (unsigned long long)ms_reader_record(r), rec.patch_len, pb);
 				goto out;

@@ -1,8 +1,8 @@
-/* dhae_train.h: the DHAE's training set-up (method.md §3.4): a data set of
- * detections held in memory, the last val_split of it for validation
- * (Keras's validation_split), epochs of shuffled batches, the
- * best-validation checkpoint, early stopping, and resuming from the state
- * kept in the model file. */
+/* dhae_train.h: the DHAE's training set-up (usc-mots-method(7),
+ * AUTOENCODER, Training): a data set of detections held in memory, the last
+ * val_split of it for validation (Keras's validation_split), epochs of
+ * shuffled batches, the best-validation checkpoint, early stopping, and
+ * resuming from the state kept in the model file. */
 #ifndef USC_DHAE_TRAIN_H
 #define USC_DHAE_TRAIN_H
 

@@ -1,6 +1,7 @@
 #include "eval/eval_data.h"
 #include "err.h"
 #include "eval/lap.h"
+#include "box.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -287,9 +288,9 @@ static int build(eval_seq *s, const eval_objs *gt, const eval_objs *res, int cls
 		if (boxes) {
 			for (int g = 0; g < ng; g++)
 				for (int j = 0; j < nt; j++) {
-					double a[4] = { sc.g[g]->x, sc.g[g]->y, sc.g[g]->w, sc.g[g]->h };
-					double b[4] = { sc.t[j]->x, sc.t[j]->y, sc.t[j]->w, sc.t[j]->h };
-					f->iou[g * nt + j] = eval_box_iou(a, b);
+					box a = { sc.g[g]->x, sc.g[g]->y, sc.g[g]->w, sc.g[g]->h };
+					box b = { sc.t[j]->x, sc.t[j]->y, sc.t[j]->w, sc.t[j]->h };
+					f->iou[g * nt + j] = box_iou(a, b);
 				}
 			continue;
 		}
@@ -330,21 +331,6 @@ int eval_seq_from_boxes(eval_seq *s, const eval_objs *gt, const eval_objs *res, 
 			size_t errn)
 {
 	return build(s, gt, res, 0, 1, err, errn);
-}
-
-double eval_box_iou(const double *a, const double *b)
-{
-	/* Term by term as motmetrics.distances.boxiou: corners, clipped
-	 * intersection, volumes from the corners, 0 when nothing intersects. */
-	double ax1 = a[0] + a[2], ay1 = a[1] + a[3], bx1 = b[0] + b[2], by1 = b[1] + b[3];
-	double ix = fmax(fmin(ax1, bx1) - fmax(a[0], b[0]), 0);
-	double iy = fmax(fmin(ay1, by1) - fmax(a[1], b[1]), 0);
-	double iv = ix * iy;
-	if (iv == 0)
-		return 0;
-	double av = fmax(ax1 - a[0], 0) * fmax(ay1 - a[1], 0);
-	double bv = fmax(bx1 - b[0], 0) * fmax(by1 - b[1], 0);
-	return iv / (av + bv - iv);
 }
 
 typedef struct { int g, t; double w; int root; } wpair;

@@ -90,7 +90,5 @@ int eval_seq_from_boxes(eval_seq *s, const eval_objs *gt, const eval_objs *res, 
  * the IDTP of the identity metrics. Solved per connected component, so
  * results that change ids every frame stay cheap. */
 double eval_max_matching(size_t n, const int *g, const int *t, const double *w);
-/* py-motmetrics boxiou of (x, y, w, h) boxes. */
-double eval_box_iou(const double *a, const double *b);
 
 #endif

@@ -1,4 +1,5 @@
 #include "eval/eval_load.h"
+#include "cli.h"
 #include "err.h"
 #include "mot_txt.h"
 #include "mots_txt.h"
@@ -68,13 +69,7 @@ static int ends_with(const char *s, const char *suf)
 /* "dir/0002.txt" -> "0002"; "dir/0002/" -> "0002". */
 static char *seq_name(const char *path)
 {
-	size_t n = strlen(path);
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	size_t b = n;
-	while (b > 0 && path[b - 1] != '/')
-		b--;
-	size_t e = n;
+	size_t len, b = cli_base(path, &len), e = b + len;
 	if (e - b > 4 && strncmp(path + e - 4, ".txt", 4) == 0)
 		e -= 4;
 	/* MOTChallenge layout SEQ/gt/gt.txt: the sequence is SEQ. */

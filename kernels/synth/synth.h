@@ -1,5 +1,6 @@
 /* synth.h: the MNIST-MOT and Sprites-MOT generators of Tracking by
- * Animation (He et al., CVPR 2019), as synthetic.md §1 specifies them.
+ * Animation (He et al., CVPR 2019), as usc-mots-method(7), SYNTHETIC DATA,
+ * describes them.
  *
  * One stream of frames. Each of the O slots runs the same state machine:
  * wait `interval` frames, then give birth with probability 0.5 per frame

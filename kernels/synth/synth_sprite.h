@@ -1,4 +1,5 @@
-/* synth_sprite.h: the pieces of a Sprites-MOT object (synthetic.md §1.6):
+/* synth_sprite.h: the pieces of a Sprites-MOT object (usc-mots-method(7),
+ * SYNTHETIC DATA):
  * the four 21x21 shape templates, the six colours, and the bilinear resize
  * of OpenCV's cv2.resize(INTER_LINEAR) on uint8, reproduced to the bit. */
 #ifndef USC_SYNTH_SPRITE_H

@@ -1,4 +1,5 @@
 #include "synth/synth_stats.h"
+#include "box.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -17,16 +18,9 @@ void synth_stats_free(synth_stats *st)
 	st->len = NULL;
 }
 
-static double box_iou(const synth_vis *a, const synth_vis *b)
+static box vis_box(const synth_vis *v)
 {
-	int iw = (a->left + a->w < b->left + b->w ? a->left + a->w : b->left + b->w) -
-		 (a->left > b->left ? a->left : b->left);
-	int ih = (a->top + a->h < b->top + b->h ? a->top + a->h : b->top + b->h) -
-		 (a->top > b->top ? a->top : b->top);
-	if (iw <= 0 || ih <= 0)
-		return 0;
-	double i = (double)iw * ih;
-	return i / ((double)a->w * a->h + (double)b->w * b->h - i);
+	return (box){v->left, v->top, v->w, v->h};
 }
 
 void synth_stats_add(synth_stats *st, const synth *s)
@@ -53,7 +47,7 @@ void synth_stats_add(synth_stats *st, const synth *s)
 		if (v->visible <= 0.05) st->hidden95++;
 		if (!v->area) st->no_mask++;
 		for (int j = k + 1; j < n; j++) {
-			double iou = box_iou(v, &s->vis[j]);
+			double iou = box_iou(vis_box(v), vis_box(&s->vis[j]));
 			st->pairs++;
 			st->pairs_overlap += iou > 0;
 			st->pairs_iou50 += iou >= 0.5;

@@ -1,6 +1,7 @@
-/* synth_stats.h: the statistics of a generated video that synthetic.md
- * §1.4 lists (boxes, tracks, lifetimes, gaps, objects per frame, box
- * overlaps, boxes beyond the frame, occlusion), gathered frame by frame. */
+/* synth_stats.h: the statistics of a generated video (boxes, tracks,
+ * lifetimes, gaps, objects per frame, box overlaps, boxes beyond the
+ * frame, occlusion; usc-mots-method(7), SYNTHETIC DATA), gathered frame by
+ * frame. */
 #ifndef USC_SYNTH_STATS_H
 #define USC_SYNTH_STATS_H
 

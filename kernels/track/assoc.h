@@ -1,4 +1,4 @@
-/* assoc.h: cluster-to-track association (method.md §4.5).
+/* assoc.h: cluster-to-track association (usc-mots-method(7), ASSOCIATION).
  *
  * After the window is clustered, each cluster decides what its members'
  * track ids become. Track ids only ever go from 0 (unassigned) to a track;

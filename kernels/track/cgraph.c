@@ -1,4 +1,5 @@
 #include "track/cgraph.h"
+#include "box.h"
 #include "err.h"
 
 #include <math.h>
@@ -15,25 +16,12 @@ void cg_opts_default(cg_opts *o)
 	o->ml_iou = 1;
 }
 
-double cg_box_iou(const float a[4], const float b[4])
-{
-	double x0 = a[0] > b[0] ? a[0] : b[0];
-	double y0 = a[1] > b[1] ? a[1] : b[1];
-	double x1 = fmin((double)a[0] + a[2], (double)b[0] + b[2]);
-	double y1 = fmin((double)a[1] + a[3], (double)b[1] + b[3]);
-	if (x1 <= x0 || y1 <= y0)
-		return 0;
-	double i = (x1 - x0) * (y1 - y0);
-	double u = (double)a[2] * a[3] + (double)b[2] * b[3] - i;
-	return u > 0 ? i / u : 0;
-}
-
 /* Mask IoU of a and b (box IoU when either has no mask), or -1 with a
  * message in err when the mask sizes differ. */
 static double mask_iou(const cg_node *a, const cg_node *b, char *err, size_t errn)
 {
 	if (!a->rle || !b->rle)
-		return cg_box_iou(a->box, b->box);
+		return box_iou(box_of(a->box), box_of(b->box));
 	double iou = rle_iou_bb(a->rle, a->bb, b->rle, b->bb, 0);
 	if (iou < 0)
 		errf(err, errn, "mask sizes differ (%ux%u and %ux%u)", a->rle->h, a->rle->w, b->rle->h,
@@ -64,7 +52,7 @@ int cg_temporal_cl(const cg_opts *o, const cg_node *a, const cg_node *b, char *e
 		if (iou > o->iou_thr)
 			return 0;
 	}
-	if ((o->metric & CG_BOX_IOU) && cg_box_iou(a->box, b->box) > o->iou_thr)
+	if ((o->metric & CG_BOX_IOU) && box_iou(box_of(a->box), box_of(b->box)) > o->iou_thr)
 		return 0;
 	return o->metric != 0;
 }
@@ -138,14 +126,7 @@ static void hold(slot *s, const cg_node *d)
 {
 	s->n = *d;
 	if (d->rle) {
-		if (s->rle_cap < d->rle->m) {
-			s->rle_cap = d->rle->m + d->rle->m / 2 + 8;
-			free(s->rle.cnts);
-			s->rle.cnts = xmalloc(s->rle_cap * sizeof *s->rle.cnts);
-		}
-		s->rle.h = d->rle->h, s->rle.w = d->rle->w, s->rle.m = d->rle->m;
-		if (d->rle->m)
-			memcpy(s->rle.cnts, d->rle->cnts, d->rle->m * sizeof *s->rle.cnts);
+		rle_copy_into(&s->rle, &s->rle_cap, d->rle);
 		s->n.rle = &s->rle;
 	}
 	if (d->z) {

@@ -1,5 +1,5 @@
 /* cgraph.h: the static constraint graph of a detection stream
- * (method.md §4.2 and §4.3).
+ * (usc-mots-method(7), CONSTRAINT GRAPH).
  *
  * Two detections cannot be the same object when they are in the same
  * frame, or when they are at most alpha_t frames apart and either their
@@ -45,9 +45,6 @@ typedef struct cg_node {
 	const float *z;      /* latent vector, or NULL */
 	uint32_t zdim;
 } cg_node;
-
-/* IoU of two x, y, w, h boxes (pycocotools bbox IoU: no +1 pixel). */
-double cg_box_iou(const float a[4], const float b[4]);
 
 /* The temporal criterion alone, for two detections of different frames:
  * 1 = cannot-link, 0 = none, -1 = the metric cannot be computed (no z, z

@@ -1,5 +1,5 @@
 #include "track/ioutrack.h"
-#include "track/cgraph.h"
+#include "box.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -35,6 +35,10 @@ struct ioutrack {
 	size_t pcap;
 	uint8_t *used;
 	size_t ucap;
+	iou_det *fd;            /* the frame being added (iout_add) */
+	rle_t *fm;              /* its masks */
+	int64_t *fids;
+	size_t fn, fcap;
 };
 
 ioutrack *iout_new(const iou_opts *o)
@@ -54,6 +58,10 @@ void iout_free(ioutrack *t)
 	free(t->tr);
 	free(t->pairs);
 	free(t->used);
+	for (size_t i = 0; i < t->fn; i++)
+		if (t->fd[i].rle)
+			rle_free(&t->fm[i]);
+	free(t->fd), free(t->fm), free(t->fids);
 	free(t);
 }
 
@@ -62,6 +70,10 @@ void iout_reset(ioutrack *t)
 	t->n = 0;
 	t->next_id = 1;
 	t->started = 0;
+	for (size_t i = 0; i < t->fn; i++)
+		if (t->fd[i].rle)
+			rle_free(&t->fm[i]);
+	t->fn = 0;
 }
 
 size_t iout_live(const ioutrack *t)
@@ -76,14 +88,7 @@ static void keep(track *tr, const iou_det *d, int64_t f)
 	tr->has_rle = d->rle != NULL;
 	if (!d->rle)
 		return;
-	if (tr->rle_cap < d->rle->m) {
-		tr->rle_cap = d->rle->m + d->rle->m / 2 + 8;
-		free(tr->rle.cnts);
-		tr->rle.cnts = xmalloc(tr->rle_cap * sizeof *tr->rle.cnts);
-	}
-	tr->rle.h = d->rle->h, tr->rle.w = d->rle->w, tr->rle.m = d->rle->m;
-	if (d->rle->m)
-		memcpy(tr->rle.cnts, d->rle->cnts, d->rle->m * sizeof *tr->rle.cnts);
+	rle_copy_into(&tr->rle, &tr->rle_cap, d->rle);
 	tr->bb = rle_bbox(&tr->rle);
 }
 
@@ -129,7 +134,7 @@ int iout_frame(ioutrack *t, int64_t f, const iou_det *det, size_t n, int64_t *id
 					return errf(err, errn, "mask sizes differ (%ux%u and %ux%u)",
 						    tr->rle.h, tr->rle.w, det[j].rle->h, det[j].rle->w);
 			} else {
-				iou = cg_box_iou(tr->box, det[j].box);
+				iou = box_iou(box_of(tr->box), box_of(det[j].box));
 			}
 			if (iou < t->o.thr || iou <= 0)
 				continue;
@@ -171,4 +176,45 @@ int iout_frame(ioutrack *t, int64_t f, const iou_det *det, size_t n, int64_t *id
 		keep(tr, &det[j], f);
 	}
 	return 0;
+}
+
+int iout_add(ioutrack *t, const char *rle, uint32_t h, uint32_t w, const float *box,
+	     char *err, size_t errn)
+{
+	if (!rle && !box)
+		return errf(err, errn, "no rle and no box");
+	if (t->fn == t->fcap) {
+		t->fcap = t->fcap ? t->fcap * 2 : 64;
+		t->fd = xrealloc(t->fd, t->fcap * sizeof *t->fd);
+		t->fm = xrealloc(t->fm, t->fcap * sizeof *t->fm);
+		t->fids = xrealloc(t->fids, t->fcap * sizeof *t->fids);
+	}
+	iou_det *e = &t->fd[t->fn];
+	e->rle = NULL;
+	if (box)
+		memcpy(e->box, box, sizeof e->box);
+	if (rle) {
+		char why[256];
+		if (rle_from_string(&t->fm[t->fn], rle, h, w, why, sizeof why) != 0)
+			return errf(err, errn, "rle: %s", why);
+		e->rle = &t->fm[t->fn];
+		if (!box) {
+			rle_box b = rle_bbox(e->rle);
+			e->box[0] = (float)b.x, e->box[1] = (float)b.y;
+			e->box[2] = (float)b.w, e->box[3] = (float)b.h;
+		}
+	}
+	t->fn++;
+	return 0;
+}
+
+int iout_end_frame(ioutrack *t, int64_t f, const int64_t **ids, char *err, size_t errn)
+{
+	int rc = iout_frame(t, f, t->fd, t->fn, t->fids, err, errn);
+	for (size_t i = 0; i < t->fn; i++)
+		if (t->fd[i].rle)
+			rle_free(&t->fm[i]);
+	t->fn = 0;
+	*ids = t->fids;
+	return rc;
 }

@@ -39,4 +39,17 @@ int iout_frame(ioutrack *t, int64_t f, const iou_det *det, size_t n, int64_t *id
 	       char *err, size_t errn);
 size_t iout_live(const ioutrack *t);   /* tracks held (bounded by max_age) */
 
+/* The same, one record at a time (as a stream gives them): iout_add()
+ * each detection of a frame, then iout_end_frame(). */
+/* A detection of the frame being read: rle, its COCO string for an h x w
+ * image, or NULL; box, x, y, w, h, or NULL for the box of the mask (one of
+ * the two is needed). Returns 0, or -1 with a message in err ("rle: what",
+ * "no rle and no box"). */
+int iout_add(ioutrack *t, const char *rle, uint32_t h, uint32_t w, const float *box,
+	     char *err, size_t errn);
+/* Tracks the detections added since the last call as frame f (iout_frame):
+ * *ids gets their ids, in the order they were added (valid until the next
+ * iout_add). Returns 0, or -1 with a message in err. */
+int iout_end_frame(ioutrack *t, int64_t f, const int64_t **ids, char *err, size_t errn);
+
 #endif

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "track/cgraph.h"
+#include "box.h"
 #include "err.h"
 #include "track/relink.h"
 
@@ -77,7 +77,7 @@ void rl_forget(relinker *m, int64_t f)
 	m->n = j;
 }
 
-int64_t rl_match(relinker *m, int64_t f, const float box[4], int64_t lost_before, int64_t max_gap,
+int64_t rl_match(relinker *m, int64_t f, const float first[4], int64_t lost_before, int64_t max_gap,
 		 double thr)
 {
 	lost *best = NULL;
@@ -89,13 +89,12 @@ int64_t rl_match(relinker *m, int64_t f, const float box[4], int64_t lost_before
 		/* the last box where it was and moved on at the velocity of
 		 * its last two box centres: whichever overlaps more (a
 		 * velocity from two boxes can be noise, or the object stopped) */
-		double iou = cg_box_iou(e->box, box);
+		box last = box_of(e->box), b = box_of(first);
+		double iou = box_iou(last, b);
 		if (e->pf != INT64_MIN) {
-			double dt = (double)(e->f - e->pf), g = (double)(f - e->f);
-			float p[4] = {e->box[0], e->box[1], e->box[2], e->box[3]};
-			p[0] += (float)(((e->box[0] + e->box[2] / 2) - (e->prev[0] + e->prev[2] / 2)) / dt * g);
-			p[1] += (float)(((e->box[1] + e->box[3] / 2) - (e->prev[1] + e->prev[3] / 2)) / dt * g);
-			double moved = cg_box_iou(p, box);
+			double v[2];
+			box_velocity(last, e->f, box_of(e->prev), e->pf, v);
+			double moved = box_iou(box_predict(last, v, (double)(f - e->f)), b);
 			iou = moved > iou ? moved : iou;
 		}
 		if (iou >= thr && iou > best_iou)

@@ -2,7 +2,7 @@
 """ref-track.py: a plain-Python reference of ckmeans, for bench/track.sh.
 
 Reads a det stream that carries z and cl (the output of cgraph-build),
-tracks it as method.md 4.1-4.5 describe (sliding window, label-dependent
+tracks it as usc-mots-method(7) describes (sliding window, label-dependent
 must/cannot-links, COP-KMeans with most-recent-member centres, association)
 written the obvious way, with no shortcut, and prints "key id" lines, one
 per record in input order. With --compare FILE (a ckmeans output stream of
@@ -104,7 +104,7 @@ def sq(a, b):
 
 
 def cop_kmeans(Z, frames, ml, cl, init, max_iter, tol):
-    """COP-KMeans as method.md 4.4: ml/cl are sets per point (closed)."""
+    """COP-KMeans as usc-mots-method(7), COP-KMEANS: ml/cl are sets per point (closed)."""
     n = len(Z)
     centres = [Z[i] for i in init]
     lab = [-1] * n
@@ -153,7 +153,7 @@ def tolerance(Z, tol):
 
 
 def associate(ids, scores, window, min_size=2, min_score=0.1):
-    """One cluster (members in window order): method.md 4.5, first-member vote."""
+    """One cluster (members in window order): usc-mots-method(7), ASSOCIATION, first-member vote."""
     m = len(ids)
     zeros = ids.count(0)
     if zeros == 0 or m < min_size or sum(scores) / window < min_score:

@@ -1,4 +1,4 @@
-/* Cluster-to-track association, method.md §4.5: births, extension,
+/* Cluster-to-track association, usc-mots-method(7), ASSOCIATION: births, extension,
  * majority vote, and the cases that change nothing. */
 #include <criterion/criterion.h>
 

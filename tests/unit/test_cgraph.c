@@ -33,14 +33,6 @@ static void add(cgraph *g, const cg_node *n, cg_keys *out)
 	cr_assert_eq(cg_add(g, n, out, err, sizeof err), 0, "%s", err);
 }
 
-Test(cgraph, box_iou)
-{
-	float a[4] = {0, 0, 10, 10}, b[4] = {5, 0, 10, 10}, c[4] = {10, 0, 5, 5};
-	cr_assert_float_eq(cg_box_iou(a, b), 50.0 / 150.0, 1e-9);
-	cr_assert_eq(cg_box_iou(a, c), 0);   /* touching edges do not overlap */
-	cr_assert_eq(cg_box_iou(a, a), 1);
-}
-
 Test(cgraph, same_frame_detections_cannot_link)
 {
 	cg_opts o;

@@ -1,4 +1,4 @@
-/* COP-KMeans (method.md §4.4), plain k-means, and the sliding-window
+/* COP-KMeans (usc-mots-method(7), COP-KMEANS), plain k-means, and the sliding-window
  * tracker on stand-in features (box plus a coarse shape code). */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -7,17 +7,20 @@
 
 #include "track/cgraph.h"
 #include "track/ckmeans.h"
+#include "track/copkmeans.h"
+#include "track/kmeans.h"
+#include "track/motion.h"
 
 Test(ckmeans, tolerance_is_relative_to_the_mean_variance)
 {
 	float Z[4 * 2] = {0, 0, 2, 0, 0, 4, 2, 4};   /* variances 1 and 4 */
-	cr_assert_float_eq(ck_tolerance(Z, 4, 2, 1e-4), 1e-4 * 2.5, 1e-12);
-	cr_assert_eq(ck_tolerance(Z, 1, 2, 1e-4), 0);
+	cr_assert_float_eq(km_tolerance(Z, 4, 2, 1e-4), 1e-4 * 2.5, 1e-12);
+	cr_assert_eq(km_tolerance(Z, 1, 2, 1e-4), 0);
 }
 
 Test(ckmeans, cop_separates_two_groups)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	/* window order: frame 2 (a0, b0), frame 1 (a1, b1) */
 	float Z[4] = {0, 10, 0.5f, 9.5f};
 	int64_t fr[4] = {2, 2, 1, 1};
@@ -26,44 +29,44 @@ Test(ckmeans, cop_separates_two_groups)
 	cl[0 * 4 + 1] = cl[1 * 4 + 0] = 1;
 	cl[2 * 4 + 3] = cl[3 * 4 + 2] = 1;
 	int it;
-	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
+	size_t nc = copk_cluster(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_eq(nc, 2);
 	cr_assert_eq(lab[0], lab[2]);
 	cr_assert_eq(lab[1], lab[3]);
 	cr_assert_neq(lab[0], lab[1]);
 	cr_assert_eq(lab[0], 1, "clusters keep the order of their centres");
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, cop_opens_a_cluster_when_no_centre_is_feasible)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	/* frame 2: a; frame 1: b and c, both near a but b-c and a-b, a-c
 	 * cannot link: c has nowhere to go */
 	float Z[3] = {0, 0.1f, 0.2f};
 	int64_t fr[3] = {2, 1, 1};
 	uint32_t grp[3] = {0, 1, 2}, init[1] = {0}, lab[3];
 	uint8_t cl[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
-	size_t nc = ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 1, 50, 0, CK_ORDER_WINDOW, lab, NULL);
+	size_t nc = copk_cluster(ws, Z, 3, 1, fr, grp, 3, cl, init, 1, 50, 0, CK_ORDER_WINDOW, lab, NULL);
 	cr_assert_eq(nc, 3);
 	cr_assert(lab[0] != lab[1] && lab[1] != lab[2] && lab[0] != lab[2]);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, cop_keeps_must_link_components_together)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	/* a1 is near centre b but must go with a0 (same track) */
 	float Z[4] = {0, 10, 0.2f, 9.9f};
 	int64_t fr[4] = {3, 3, 2, 1};
 	uint32_t grp[4] = {0, 1, 2, 2}, init[2] = {0, 1}, lab[4];
 	uint8_t cl[9] = {0};
 	cl[0 * 3 + 1] = cl[1 * 3 + 0] = 1;
-	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 3, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, NULL);
+	size_t nc = copk_cluster(ws, Z, 4, 1, fr, grp, 3, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, NULL);
 	cr_assert_eq(nc, 2);
 	cr_assert_eq(lab[2], lab[3]);
 	cr_assert_eq(lab[2], lab[0], "the component's nearest centre wins for its first member");
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, cop_nearest_order_places_the_closest_pair_first)
@@ -72,34 +75,34 @@ Test(ckmeans, cop_nearest_order_places_the_closest_pair_first)
 	 * tracks: p (6, first in the window) and q (9.9), which cannot link.
 	 * In window order p takes b's centre (4 < 6) and q is left with a; the
 	 * closest pair first gives q to b (0.1) and p to a. */
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	float Z[4] = {0, 10, 6, 9.9f};
 	int64_t fr[4] = {2, 2, 1, 1};
 	uint32_t grp[4] = {0, 1, 2, 3}, init[2] = {0, 1}, lab[4];
 	uint8_t cl[16] = {0};
 	cl[0 * 4 + 1] = cl[1 * 4 + 0] = 1;
 	cl[2 * 4 + 3] = cl[3 * 4 + 2] = 1;
-	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, NULL);
+	copk_cluster(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, NULL);
 	cr_assert_eq(lab[2], lab[1], "window order: the first point chooses first");
 	cr_assert_eq(lab[3], lab[0]);
-	size_t nc = ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, CK_ORDER_NEAREST, lab, NULL);
+	size_t nc = copk_cluster(ws, Z, 4, 1, fr, grp, 4, cl, init, 2, 50, 0, CK_ORDER_NEAREST, lab, NULL);
 	cr_assert_eq(nc, 2);
 	cr_assert_eq(lab[3], lab[1], "nearest first: q joins b");
 	cr_assert_eq(lab[2], lab[0]);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, cop_nearest_order_opens_a_cluster_when_nothing_is_feasible)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	float Z[3] = {0, 0.1f, 0.2f};
 	int64_t fr[3] = {2, 1, 1};
 	uint32_t grp[3] = {0, 1, 2}, init[1] = {0}, lab[3];
 	uint8_t cl[9] = {0, 1, 1, 1, 0, 1, 1, 1, 0};
-	size_t nc = ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 1, 50, 0, CK_ORDER_NEAREST, lab, NULL);
+	size_t nc = copk_cluster(ws, Z, 3, 1, fr, grp, 3, cl, init, 1, 50, 0, CK_ORDER_NEAREST, lab, NULL);
 	cr_assert_eq(nc, 3);
 	cr_assert(lab[0] != lab[1] && lab[1] != lab[2] && lab[0] != lab[2]);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
@@ -111,34 +114,34 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 		{.f = 3, .k = 3, .box = bu}, {.f = 3, .k = 4, .box = bv},
 		{.f = 2, .k = 2, .id = 7, .box = b2}, {.f = 1, .k = 1, .id = 7, .box = b1},
 	};
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	uint32_t grp[4];
 	const uint8_t *cl;
 	size_t ng = ck_constraints(ws, w, 4, 0, grp, &cl);
 	cr_assert_eq(ng, 3);
 	uint8_t m[9];
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(w, 4, grp, ng, m, &(ck_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
+	cr_assert_eq(motion_links(w, 4, grp, ng, m, &(motion_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1, "v is off the predicted path");
 	cr_assert_eq(m[grp[1] * ng + grp[2]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 0, "u is where the track should be");
 	/* a track seen in one frame of the window moves at its stored velocity */
-	float vel[2] = {10, 0};
+	double vel[2] = {10, 0};
 	ck_wdet one[3] = {
 		{.f = 3, .k = 3, .box = bu}, {.f = 3, .k = 4, .box = bv},
 		{.f = 2, .k = 2, .id = 7, .box = b2, .vel = vel},
 	};
 	ng = ck_constraints(ws, one, 3, 0, grp, &cl);
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, &(ck_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
+	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1);
 	/* without a velocity, the prediction stays put: v is fine, u is not */
 	one[2].vel = NULL;
 	memcpy(m, cl, 9);
-	cr_assert_eq(ck_motion_links(one, 3, grp, ng, m, &(ck_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
+	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 0);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, exit_rule_forbids_a_track_predicted_out_of_the_scene)
@@ -150,29 +153,29 @@ Test(ckmeans, exit_rule_forbids_a_track_predicted_out_of_the_scene)
 		{.f = 3, .k = 3, .box = bu},
 		{.f = 2, .k = 2, .id = 7, .box = b2}, {.f = 1, .k = 1, .id = 7, .box = b1},
 	};
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	uint32_t grp[3];
 	const uint8_t *cl;
 	size_t ng = ck_constraints(ws, w, 3, 0, grp, &cl);
 	cr_assert_eq(ng, 2, "the track's two detections are one component");
 	uint8_t m[4];
-	ck_gate g = {.iou = 0.1, .margin = -1, .exit = -1, .width = 128, .height = 128};
+	motion_gate g = {.iou = 0.1, .margin = -1, .exit = -1, .width = 128, .height = 128};
 	memcpy(m, cl, ng * ng);
-	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0, "no exit rule: u is on the path");
+	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0, "no exit rule: u is on the path");
 	g.exit = 21;   /* the prediction's centre (y 20) crosses the exit line */
 	memcpy(m, cl, ng * ng);
-	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 1);
+	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 1);
 	cr_assert_eq(m[grp[1] * ng + grp[0]], 1, "the track has left the scene");
 	g.exit = 10;
 	memcpy(m, cl, ng * ng);
-	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0, "still inside a 10 px exit line");
+	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0, "still inside a 10 px exit line");
 	g.exit = 30;   /* the last centre (y 25) is already outside: no crossing */
 	memcpy(m, cl, ng * ng);
-	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0);
+	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0);
 	g.exit = 21, g.width = g.height = 0;   /* no image size: no exit rule */
 	memcpy(m, cl, ng * ng);
-	cr_assert_eq(ck_motion_links(w, 3, grp, ng, m, &g), 0);
-	ck_ws_free(ws);
+	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0);
+	scratch_free(ws);
 }
 
 Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
@@ -189,19 +192,19 @@ Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
 		{.f = 1, .k = 3, .id = 5, .box = bt},
 		{.f = 1, .k = 4, .id = 6, .box = bs},
 	};
-	ck_mark_occluded(w, 5, 0);
+	motion_mark_occluded(w, 5, 0);
 	cr_assert_eq(w[0].occluded + w[1].occluded + w[2].occluded, 0, "abutting: not at margin 0");
-	ck_mark_occluded(w, 5, 1);
+	motion_mark_occluded(w, 5, 1);
 	cr_assert(w[0].occluded && w[1].occluded);
 	cr_assert(!w[2].occluded && !w[3].occluded && !w[4].occluded, "frames are apart");
 	ck_wdet save[5];
 	memcpy(save, w, sizeof w);
-	ck_mark_occluded(w, 5, -1);
+	motion_mark_occluded(w, 5, -1);
 	cr_assert_eq(w[0].occluded + w[1].occluded, 0, "a negative margin turns the guard off");
 	memcpy(w, save, sizeof w);
 
 	/* the stream's temporal cannot-link spares the occluded u, not x */
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	uint32_t grp[5];
 	const uint8_t *cl;
 	size_t ng = ck_constraints(ws, w, 5, 0, grp, &cl);
@@ -217,25 +220,25 @@ Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
 	uint8_t m[25];
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	ck_motion_links(w, 5, grp, ng, m, &(ck_gate){.iou = 0.5, .margin = 0, .exit = -1});
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .margin = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "occluded and touching the prediction: allowed");
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "occluded but off the prediction: forbidden");
 	cr_assert_eq(m[grp[3] * ng + grp[2]], 1);
 	memcpy(m, cl, ng * ng);
-	ck_motion_links(w, 5, grp, ng, m, &(ck_gate){.iou = 0.5, .margin = 9, .exit = -1});
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .margin = 9, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 0, "v is 8 px from the prediction: within a margin of 9");
 	cr_assert_eq(m[grp[3] * ng + grp[2]], 1, "x is not occluded: held to the IoU threshold");
 	w[0].occluded = w[1].occluded = 0;
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	ck_motion_links(w, 5, grp, ng, m, &(ck_gate){.iou = 0.5, .margin = 0, .exit = -1});
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .margin = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "unmarked, IoU 1/3 <= 0.5: forbidden");
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, cop_centres_are_most_recent_members)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	/* a mean centre would move (to 1) and need a second pass; a centre
 	 * that is the most recent member does not move: one iteration */
 	float Z[3] = {0, 2, 100};
@@ -244,24 +247,24 @@ Test(ckmeans, cop_centres_are_most_recent_members)
 	uint8_t cl[9] = {0};
 	cl[0 * 3 + 2] = cl[2 * 3 + 0] = 1;
 	int it;
-	ck_cop_kmeans(ws, Z, 3, 1, fr, grp, 3, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
+	copk_cluster(ws, Z, 3, 1, fr, grp, 3, cl, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_eq(it, 1);
 	cr_assert_eq(lab[0], lab[1]);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, cop_centre_is_the_latest_member_not_the_first)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	/* points out of window order: the older one first. The centre moves
 	 * from it (0) to the newer member (2), so a second pass is needed. */
 	float Z[2] = {0, 2};
 	int64_t fr[2] = {1, 2};
 	uint32_t grp[2] = {0, 1}, init[1] = {0}, lab[2];
 	int it;
-	ck_cop_kmeans(ws, Z, 2, 1, fr, grp, 2, NULL, init, 1, 50, 0, CK_ORDER_WINDOW, lab, &it);
+	copk_cluster(ws, Z, 2, 1, fr, grp, 2, NULL, init, 1, 50, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_eq(it, 2);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, key_frame_is_current_or_oldest_fullest)
@@ -281,7 +284,7 @@ static int cl_of(const uint8_t *cl, size_t ng, const uint32_t *grp, int a, int b
 
 Test(ckmeans, window_constraints)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	/* window order: frame 3 (keys 30, 31), frame 2 (20: id 1, 21: id 2,
 	 * 22: none), frame 1 (10: id 1, 11: id 2) */
 	int64_t e30[] = {21, 20, 99}, e31[] = {30, 22}, e22[] = {20, 21, 10, 11}, e21[] = {11};
@@ -308,12 +311,12 @@ Test(ckmeans, window_constraints)
 	cr_assert(cl_of(cl, ng, grp, 0, 1), "same frame");
 	cr_assert(cl_of(cl, ng, grp, 4, 6), "22 -> 11 spreads to 21 through id 2");
 	cr_assert(cl_of(cl, ng, grp, 1, 2), "31 inherits the same-frame link of 22 to 20");
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, temporal_links_bind_only_unlabelled_detections)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	int64_t e20[] = {10}, e21[] = {11};
 	ck_wdet w[4] = {
 		{.f = 2, .k = 20, .id = 5, .cl = e20, .ncl = 1},   /* labelled: its link is off */
@@ -330,27 +333,27 @@ Test(ckmeans, temporal_links_bind_only_unlabelled_detections)
 	cr_assert(cl_of(cl, ng, grp, 0, 3), "ids 5 and 7");
 	ng = ck_constraints(ws, w, 4, 1, grp, &cl);
 	cr_assert(cl_of(cl, ng, grp, 0, 2), "static_all");
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, cop_stops_at_max_iter)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	/* centres start on the oldest frame and move: more than 1 pass */
 	float Z[4] = {0, 10, 4, 6};
 	int64_t fr[4] = {2, 2, 1, 1};
 	uint32_t grp[4] = {0, 1, 2, 3}, init[2] = {2, 3}, lab[4];
 	int it;
-	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 1, 0, CK_ORDER_WINDOW, lab, &it);
+	copk_cluster(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 1, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_eq(it, 1);
-	ck_cop_kmeans(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
+	copk_cluster(ws, Z, 4, 1, fr, grp, 4, NULL, init, 2, 50, 0, CK_ORDER_WINDOW, lab, &it);
 	cr_assert_gt(it, 1);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 Test(ckmeans, plain_kmeans_finds_blobs)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	rng r;
 	rng_seed(&r, 3);
 	float Z[60 * 2];
@@ -359,35 +362,35 @@ Test(ckmeans, plain_kmeans_finds_blobs)
 		Z[2 * i + 1] = (float)rng_uniform(&r);
 	}
 	uint32_t lab[60];
-	size_t nc = ck_kmeans(ws, Z, 60, 2, 3, 10, 300, ck_tolerance(Z, 60, 2, 1e-4), &r, lab);
+	size_t nc = km_cluster(ws, Z, 60, 2, 3, 10, 300, km_tolerance(Z, 60, 2, 1e-4), &r, lab);
 	cr_assert_eq(nc, 3);
 	for (int i = 0; i < 60; i++)
 		cr_assert_eq(lab[i], (uint32_t)(i % 3), "point %d", i);
 	/* fewer distinct points than k */
 	float same[4] = {1, 1, 1, 1};
-	nc = ck_kmeans(ws, same, 4, 1, 3, 10, 300, 0, &r, lab);
+	nc = km_cluster(ws, same, 4, 1, 3, 10, 300, 0, &r, lab);
 	cr_assert_eq(nc, 1);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 /* A NaN makes every inertia NaN: the labels still come from a run of
  * this call, never from what the workspace held before. */
 Test(ckmeans, plain_kmeans_with_a_nan_gives_valid_labels)
 {
-	ck_ws *ws = ck_ws_new();
+	scratch *ws = scratch_new();
 	rng r;
 	rng_seed(&r, 3);
 	float Z[60];
 	for (int i = 0; i < 60; i++)
 		Z[i] = (float)(59 - i) * 10;
 	uint32_t lab[60];
-	cr_assert_eq(ck_kmeans(ws, Z, 60, 1, 60, 1, 300, 0, &r, lab), 60);
+	cr_assert_eq(km_cluster(ws, Z, 60, 1, 60, 1, 300, 0, &r, lab), 60);
 	float bad[4] = {NAN, 1, 2, 3};
-	size_t nc = ck_kmeans(ws, bad, 4, 1, 2, 3, 300, 0, &r, lab);
+	size_t nc = km_cluster(ws, bad, 4, 1, 2, 3, 300, 0, &r, lab);
 	cr_assert(nc >= 1 && nc <= 2, "%zu clusters", nc);
 	for (int i = 0; i < 4; i++)
 		cr_assert_lt(lab[i], nc, "point %d", i);
-	ck_ws_free(ws);
+	scratch_free(ws);
 }
 
 /* ---- the tracker ---- */
@@ -914,4 +917,41 @@ Test(ioutrack, masks_over_boxes)
 	cr_assert_eq(id, 2);
 	rle_free(&r1), rle_free(&r2);
 	iout_free(t);
+}
+
+/* ---- the velocity carry (motion_carry) ---- */
+
+typedef struct held {
+	int64_t f, id;
+	float box[4];
+	int has_box, occl, has_vel;
+	double vel[2];
+} held;
+
+static motion_held held_at(void *ctx, size_t i)
+{
+	held *h = (held *)ctx + i;
+	return (motion_held){.f = h->f, .id = h->id, .box = h->has_box ? h->box : NULL,
+			     .occluded = h->occl, .vel = h->vel, .has_vel = &h->has_vel};
+}
+
+Test(motion, carry_gives_centre_velocities_and_keeps_them_through_occlusion)
+{
+	held h[5] = {
+		{.f = 1, .id = 5, .box = {0, 0, 4, 4}, .has_box = 1},
+		{.f = 3, .id = 5, .box = {6, 2, 4, 4}, .has_box = 1},     /* centre (2,2) -> (8,4) */
+		{.f = 3, .id = 6, .box = {50, 50, 4, 4}, .has_box = 1},   /* first of its track */
+		{.f = 4, .id = 5, .box = {0, 0, 2, 2}, .has_box = 1, .occl = 1},
+		{.f = 4, .id = 0, .box = {1, 1, 2, 2}, .has_box = 1},     /* no track */
+	};
+	motion_carry(1, 5, held_at, h);
+	cr_assert(!h[0].has_vel);   /* before s: left alone */
+	cr_assert(h[1].has_vel);
+	cr_assert_float_eq(h[1].vel[0], 3, 1e-12);
+	cr_assert_float_eq(h[1].vel[1], 1, 1e-12);
+	cr_assert(!h[2].has_vel);
+	cr_assert(h[3].has_vel);    /* occluded: the track's velocity before */
+	cr_assert_float_eq(h[3].vel[0], 3, 1e-12);
+	cr_assert_float_eq(h[3].vel[1], 1, 1e-12);
+	cr_assert(!h[4].has_vel);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "box.h"
 #include "eval/eval_motmetrics.h"
 #include "mot_txt.h"
 #include "test_eval_fixture.h"
@@ -91,15 +92,15 @@ Test(motmetrics, most_pairs_first_then_least_distance)
 
 Test(motmetrics, iou_of_one_half_matches)
 {
-	double a[4] = { 0, 0, 2, 1 }, b[4] = { 0, 0, 1, 1 }, far[4] = { 5, 5, 1, 1 };
-	double touch[4] = { 2, 0, 1, 1 };
-	cr_assert_eq(eval_box_iou(a, b), 0.5);
-	cr_assert_eq(eval_box_iou(a, a), 1);
-	cr_assert_eq(eval_box_iou(a, far), 0);
-	cr_assert_eq(eval_box_iou(a, touch), 0);
+	box a = { 0, 0, 2, 1 }, b = { 0, 0, 1, 1 }, far = { 5, 5, 1, 1 };
+	box touch = { 2, 0, 1, 1 };
+	cr_assert_eq(box_iou(a, b), 0.5);
+	cr_assert_eq(box_iou(a, a), 1);
+	cr_assert_eq(box_iou(a, far), 0);
+	cr_assert_eq(box_iou(a, touch), 0);
 	eval_seq s;
 	eval_seq_init(&s, "half");
-	fx_frame(&s, 1, 1, 1, 1, 1, eval_box_iou(a, b));
+	fx_frame(&s, 1, 1, 1, 1, 1, box_iou(a, b));
 	fx_frame(&s, 2, 1, 1, 1, 1, 0.49999);
 	mm_counts c = run(&s);
 	cr_assert_eq(c.matches, 1);

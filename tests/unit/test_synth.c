@@ -1,5 +1,6 @@
 /* mots-synth kernels: templates, resize, compositing, the slot state
- * machine, paths, ownership and masks, statistics (synthetic.md §1). */
+ * machine, paths, ownership and masks, statistics (usc-mots-method(7),
+ * SYNTHETIC DATA). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -509,7 +510,7 @@ Test(synth_video, deterministic_per_seed)
 
 Test(synth_video, sprites_statistics)
 {
-	/* synthetic.md §1.4 at a smaller scale: frames 1-6 empty, lifetimes
+	/* the statistics at a smaller scale: frames 1-6 empty, lifetimes
 	 * 21..29, sizes 17..25 x 17..26, about 2.2 objects per frame. */
 	synth s;
 	make(&s, SYNTH_SPRITES, NULL, 7, 0.5, 3);

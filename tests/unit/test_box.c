@@ -1,0 +1,46 @@
+#include <criterion/criterion.h>
+#include "box.h"
+
+Test(box, iou)
+{
+	float a[4] = {0, 0, 10, 10}, b[4] = {5, 0, 10, 10}, c[4] = {10, 0, 5, 5};
+	cr_assert_float_eq(box_iou(box_of(a), box_of(b)), 50.0 / 150.0, 1e-9);
+	cr_assert_eq(box_iou(box_of(a), box_of(c)), 0);   /* touching edges do not overlap */
+	cr_assert_eq(box_iou(box_of(a), box_of(a)), 1);
+}
+
+Test(box, iou_of_degenerate_boxes_is_zero)
+{
+	box a = {0, 0, 10, 10}, flat = {2, 2, 0, 5}, neg = {2, 2, -3, 5};
+	cr_assert_eq(box_iou(a, flat), 0);
+	cr_assert_eq(box_iou(a, neg), 0);
+	cr_assert_eq(box_iou(flat, flat), 0);
+}
+
+Test(box, near_counts_the_margin)
+{
+	box a = {0, 0, 10, 10}, b = {12, 0, 5, 5};
+	cr_assert(!box_near(a, b, 0));
+	cr_assert(!box_near(a, b, 2));   /* exactly 2 apart: not less */
+	cr_assert(box_near(a, b, 2.5));
+	cr_assert(box_near(a, a, 0));
+}
+
+Test(box, velocity_of_centres_and_prediction)
+{
+	box then = {10, 20, 4, 6}, now = {16, 17, 8, 6};
+	double v[2];
+	box_velocity(now, 5, then, 2, v);
+	/* centres (12, 23) then, (20, 20) now, three frames apart */
+	cr_assert_float_eq(v[0], 8.0 / 3, 1e-12);
+	cr_assert_float_eq(v[1], -1, 1e-12);
+	box p = box_predict(now, v, 3);
+	cr_assert_eq(p.x, 24);
+	cr_assert_eq(p.y, 14);
+	cr_assert_eq(p.w, 8);
+	cr_assert_eq(p.h, 6);
+	/* the position is rounded to float */
+	double third[2] = {1.0 / 3, 0};
+	double px = box_predict(now, third, 1).x;
+	cr_assert_eq(px, (double)(float)(16 + 1.0 / 3), "%.17g", px);
+}
