@@ -1,6 +1,6 @@
 #!/bin/sh
 # synth-stats.sh: the statistics of the 10,000-frame test video of each
-# dataset, beside the ones synthetic.md §1.4 gives for the original
+# dataset, beside the published ones of the original
 # generators (mean of 20 simulated runs).
 #
 #   sh pipelines/synth-stats.sh               one video per dataset, seed 1
@@ -66,7 +66,7 @@ done
 echo "synth-stats: $FRAMES frames, seeds: $SEEDS (mean, and sd when several)"
 awk '
 BEGIN {
-  # key, label, MNIST and Sprites values from synthetic.md §1.4
+  # key, label, and the published MNIST and Sprites values
   split("boxes|GT boxes (rows of gt.txt)|22188 +-38|22105 +-35;" \
     "tracks|unique object IDs|978.1 +-1.6|988.4 +-2.0;" \
     "objects_per_frame|objects per frame|2.22|2.21;" \
@@ -103,7 +103,7 @@ function cell(ds, key,   k, m, sd) {
   return sprintf("%.5g +-%s", m, sd >= 10 ? sprintf("%.0f", sd) : sprintf("%.2g", sd))
 }
 END {
-  printf "%-44s %-15s %-15s %-15s %-15s\n", "statistic", "MNIST ours", "synthetic.md", "Sprites ours", "synthetic.md"
+  printf "%-44s %-15s %-15s %-15s %-15s\n", "statistic", "MNIST ours", "published", "Sprites ours", "published"
   for (i = 1; i in rows; i++) {
     split(rows[i], r, "|")
     if (r[3] == "-" && r[1] != "mask_lines") mn = "-"; else mn = cell("mnist", r[1])

@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 		kind = SYNTH_SPRITES;
 	else
 		die_usage("--dataset: '%s' is neither mnist nor sprites", dataset);
-	/* The autoencoder's training setting (method.md §2.1): 256x256, 5 slots. */
+	/* The autoencoder's training setting (usc-mots-method(7), SYNTHETIC DATA): 256x256, 5 slots. */
 	if (size < 0)
 		size = train ? 256 : 128;
 	if (objects < 0)

@@ -1,4 +1,4 @@
-/* COCO RLE: the test vectors of mots-formats.md 1.3, random masks through
+/* COCO RLE: published test vectors of the COCO string format, random masks through
  * encode / decode / string, and every mask operation against pixel loops. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -64,7 +64,7 @@ Test(rle, official_examples)
 	real_example("WSV:2d;1O10000O10000O1O100O100O1O100O1000000000000000O100O102N5K00O1O1N2O110OO2O001O1NTga3",
 		     375, 1242, 83, 283, (rle_box){890, 168, 41, 11});
 	real_example("kWn[19ZQ1;I0C>000000000000O13M5K2N00001O001O00001O1O005Df\\`b0",
-		     /* "\\`": the backslash is part of the string (mots-formats.md shows it in a code span) */
+		     /* "\\`": the backslash is part of the string */
 		     1080, 1920, 51, 646, (rle_box){1333, 334, 25, 36});
 }
 
