@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CHUNK (1u << 16)
 
@@ -974,6 +975,10 @@ static int flush_objects(ms_writer *w, int force)
 
 ms_writer *ms_writer_new(FILE *fp)
 {
+	/* as gzip does: binary on a terminal helps nobody and may upset it */
+	if (isatty(fileno(fp)))
+		die("refusing to write a binary stream to a terminal (redirect it, pipe it to the "
+		    "next stage or mots-dump, or give -o FILE)");
 	ms_writer *w = xcalloc(1, sizeof *w);
 	w->fp = fp;
 	msgpack_packer_init(&w->pk, w, write_cb);

@@ -143,7 +143,8 @@ uint64_t ms_reader_segment(const ms_reader *r);
 /* ---- writing ---- */
 typedef struct ms_writer ms_writer;
 
-/* Writes to an open FILE (stdout in a filter); not closed by the writer. */
+/* Writes to an open FILE (stdout in a filter); not closed by the writer.
+ * Dies when fp is a terminal: a binary stream is never written to one. */
 ms_writer *ms_writer_new(FILE *fp);
 int ms_write_header(ms_writer *w, const ms_header *h);
 int ms_write_det(ms_writer *w, const ms_det *d);

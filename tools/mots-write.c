@@ -36,7 +36,8 @@ static opts parse(int argc, char **argv)
 {
 	opts o = {.max_frames = MAX_FRAMES};
 	opts_opt opt[] = {
-		OPTS_STR("mots", 0, "FILE", "MOTS txt, one line per mask", &o.mots),
+		OPTS_STR("mots", 0, "FILE", "MOTS txt, one line per mask (- for standard output)", &o.mots,
+			 .def = "standard output when no other output is given"),
 		OPTS_STR("png", 0, "DIR", "one 16-bit instance map per frame", &o.png),
 		OPTS_STR("mot", 0, "FILE", "MOTChallenge box txt", &o.mot),
 		OPTS_STR("coco", 0, "FILE", "COCO-style results JSON with track_id", &o.coco),
@@ -65,7 +66,7 @@ static opts parse(int argc, char **argv)
 	if (first < argc)
 		die_usage("unexpected argument '%s'", argv[first]);
 	if (!o.mots && !o.png && !o.mot && !o.overlay && !o.coco)
-		die_usage("no output: give --mots, --png, --mot, --overlay or --coco");
+		o.mots = "-";   /* a filter's default: MOTS txt on standard output */
 	if (!!o.overlay != !!o.images)
 		die_usage("--overlay DIR and --images DIR go together");
 	return o;
