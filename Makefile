@@ -157,10 +157,12 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 fuzz: $(FUZZ_BINS)
 
 # Every corpus and regression input once through its harness; skips
-# without clang.
+# without a clang that links libFuzzer (its runtime is a separate package).
 fuzz-smoke:
-	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
-	  echo "fuzz-smoke: skip ($(FUZZ_CC) not found)"; exit 0; fi; \
+	@mkdir -p build-fuzz; \
+	if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' | \
+	  $(FUZZ_CC) -fsanitize=fuzzer -x c -o build-fuzz/probe - >/dev/null 2>&1; then \
+	  echo "fuzz-smoke: skip (no $(FUZZ_CC) with libFuzzer)"; exit 0; fi; \
 	$(MAKE) --no-print-directory fuzz && sh tests/fuzz/smoke.sh
 
 install: all

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages the build needs, when they are missing.
-pkgs="libmsgpack-dev libcriterion-dev libpng-dev libopenblas-dev pkg-config"
+pkgs="libmsgpack-dev libcriterion-dev libpng-dev libopenblas-dev pkg-config clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

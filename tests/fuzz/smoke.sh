@@ -15,7 +15,9 @@ for bin in build-fuzz/fuzz_*; do
 		echo "fuzz-smoke: $name: $n inputs ok"
 	else
 		echo "fuzz-smoke: $name: FAILED (build-fuzz/smoke-$name.log):"
-		grep -m3 "ERROR\|runtime error\|Running:" "build-fuzz/smoke-$name.log" | tail -3
+		# the input that crashed and the first line of the report
+		awk '/^Running:/ { r = $2 } /ERROR|runtime error/ { print "  " r ": " $0; exit }' \
+			"build-fuzz/smoke-$name.log"
 		fail=1
 	fi
 done
