@@ -6,26 +6,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-long long cli_int(const char *opt, const char *arg, long long lo, long long hi)
+int cli_parse_int(const char *arg, long long lo, long long hi, long long *v)
 {
 	char *e;
 	errno = 0;
-	long long v = strtoll(arg, &e, 10);
+	*v = strtoll(arg, &e, 10);
 	if (e == arg || *e || errno)
+		return CLI_SYNTAX;
+	return *v < lo || *v > hi ? CLI_RANGE : CLI_OK;
+}
+
+int cli_parse_num(const char *arg, double lo, double hi, double *v)
+{
+	char *e;
+	errno = 0;
+	*v = strtod(arg, &e);
+	if (e == arg || *e || errno || isnan(*v))
+		return CLI_SYNTAX;
+	return *v < lo || *v > hi ? CLI_RANGE : CLI_OK;
+}
+
+long long cli_int(const char *opt, const char *arg, long long lo, long long hi)
+{
+	long long v;
+	int rc = cli_parse_int(arg, lo, hi, &v);
+	if (rc == CLI_SYNTAX)
 		die_usage("%s: '%s' is not an integer", opt, arg);
-	if (v < lo || v > hi)
+	if (rc == CLI_RANGE)
 		die_usage("%s: %lld is outside %lld..%lld", opt, v, lo, hi);
 	return v;
 }
 
 double cli_num(const char *opt, const char *arg, double lo, double hi)
 {
-	char *e;
-	errno = 0;
-	double v = strtod(arg, &e);
-	if (e == arg || *e || errno || isnan(v))
+	double v;
+	int rc = cli_parse_num(arg, lo, hi, &v);
+	if (rc == CLI_SYNTAX)
 		die_usage("%s: '%s' is not a number", opt, arg);
-	if (v < lo || v > hi)
+	if (rc == CLI_RANGE)
 		die_usage("%s: %g is outside %g..%g", opt, v, lo, hi);
 	return v;
 }

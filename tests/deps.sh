@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages the build and the tests need, when they are missing.
-pkgs="libmsgpack-dev libcriterion-dev libpng-dev libopenblas-dev pkg-config python3-msgpack"
+pkgs="libmsgpack-dev libcriterion-dev libpng-dev libopenblas-dev pkg-config python3-msgpack clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

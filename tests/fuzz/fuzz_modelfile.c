@@ -1,10 +1,9 @@
-/* libFuzzer: the DHAE model file reader. The Makefile's fuzz target links
- * common/ only, so the two kernels files the reader needs come in here. */
+/* libFuzzer: the DHAE model file reader. */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../kernels/dhae/dhae.c"
-#include "../../kernels/dhae/modelfile.c"
+#include "dhae/dhae.h"
+#include "dhae/modelfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
