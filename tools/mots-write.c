@@ -59,11 +59,7 @@ static opts parse(int argc, char **argv)
 	};
 	opts_tool tool = {"mots-write", "Writes a tracked det stream as MOTS txt, instance PNGs, "
 			  "MOT box txt, COCO JSON or overlay frames.", "[STREAM]", opt};
-	int first = opts_parse(&tool, argc, argv);
-	if (first < argc)
-		o.in = argv[first++];
-	if (first < argc)
-		die_usage("unexpected argument '%s'", argv[first]);
+	o.in = opts_operand(opts_parse(&tool, argc, argv), argc, argv, 1);
 	if (!o.mots && !o.png && !o.mot && !o.overlay && !o.coco)
 		die_usage("no output: give --mots, --png, --mot, --overlay or --coco");
 	if (!!o.overlay != !!o.images)
