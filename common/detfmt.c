@@ -113,28 +113,20 @@ out:
 	return rc;
 }
 
+static int det_rec(void *ctx, char *line, uint32_t no, void *rec, char *e, size_t en)
+{
+	det_obj *o = rec;
+	if (det_parse_line(line, *(const int *)ctx, o, e, en) != 0)
+		return -1;
+	o->line = no;
+	return 0;
+}
+
 int det_load_fp(FILE *fp, const char *name, int fmt, det_file *df, char *err, size_t errn)
 {
-	char *line, e[200];
-	size_t ocap = 0;
-	int rc;
-	lines L;
-	lines_init(&L, fp, name);
-	df->obj = NULL, df->n = 0;
-	while ((rc = lines_next(&L, &line, err, errn)) > 0) {
-		if (df->n == ocap) {
-			ocap = ocap ? ocap * 2 : 256;
-			df->obj = xrealloc(df->obj, ocap * sizeof *df->obj);
-		}
-		det_obj *o = &df->obj[df->n];
-		if (det_parse_line(line, fmt, o, e, sizeof e) != 0) {
-			rc = errf(err, errn, "%s:%u: %s", name, L.no, e);
-			break;
-		}
-		o->line = L.no;
-		df->n++;
-	}
-	lines_free(&L);
+	void *v;
+	int rc = lines_load(fp, name, sizeof *df->obj, det_rec, &fmt, &v, &df->n, err, errn);
+	df->obj = v;
 	if (rc < 0)
 		det_file_free(df);
 	return rc;

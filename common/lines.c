@@ -35,3 +35,29 @@ void lines_free(lines *l)
 	free(l->buf);
 	l->buf = NULL, l->cap = 0;
 }
+
+int lines_load(FILE *fp, const char *name, size_t size, lines_parse_fn parse, void *ctx, void **arr,
+	       size_t *n, char *err, size_t errn)
+{
+	char *line, e[200];
+	size_t cap = 0;
+	int rc;
+	lines L;
+	lines_init(&L, fp, name);
+	*arr = NULL, *n = 0;
+	while ((rc = lines_next(&L, &line, err, errn)) > 0) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			*arr = xrealloc(*arr, cap * size);
+		}
+		int r = parse(ctx, line, L.no, (char *)*arr + *n * size, e, sizeof e);
+		if (r < 0) {
+			rc = errf(err, errn, "%s:%u: %s", name, L.no, e);
+			break;
+		}
+		if (r == 0)
+			(*n)++;
+	}
+	lines_free(&L);
+	return rc;
+}

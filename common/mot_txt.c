@@ -113,31 +113,24 @@ out:
 	return rc;
 }
 
+static int mot_rec(void *ctx, char *line, uint32_t no, void *rec, char *e, size_t en)
+{
+	mot_box *b = rec;
+	int r = mot_parse_line(line, b, e, en);
+	if (r == 0)
+		b->line = no;
+	return r;
+}
+
 int mot_load(const char *path, mot_file *mf, char *err, size_t errn)
 {
-	char *line, e[200];
-	size_t bcap = 0;
-	int rc;
-	lines L;
 	mf->box = NULL, mf->n = 0;
 	FILE *fp = fopen(path, "r");
 	if (!fp)
 		return errf(err, errn, "%s: %s", path, strerror(errno));
-	lines_init(&L, fp, path);
-	while ((rc = lines_next(&L, &line, err, errn)) > 0) {
-		if (mf->n == bcap) {
-			bcap = bcap ? bcap * 2 : 256;
-			mf->box = xrealloc(mf->box, bcap * sizeof *mf->box);
-		}
-		int r = mot_parse_line(line, &mf->box[mf->n], e, sizeof e);
-		if (r < 0) {
-			rc = errf(err, errn, "%s:%u: %s", path, L.no, e);
-			break;
-		}
-		if (r == 0)
-			mf->box[mf->n++].line = L.no;
-	}
-	lines_free(&L);
+	void *v;
+	int rc = lines_load(fp, path, sizeof *mf->box, mot_rec, NULL, &v, &mf->n, err, errn);
+	mf->box = v;
 	fclose(fp);
 	if (rc < 0)
 		mot_file_free(mf);

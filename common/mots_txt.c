@@ -82,28 +82,20 @@ int mots_parse_line(const char *line, mots_obj *o, char *err, size_t errn)
 	return 0;
 }
 
+static int mots_rec(void *ctx, char *line, uint32_t no, void *rec, char *e, size_t en)
+{
+	mots_obj *o = rec;
+	if (mots_parse_line(line, o, e, en) != 0)
+		return -1;
+	o->line = no;
+	return 0;
+}
+
 int mots_load_fp(FILE *fp, const char *name, mots_file *mf, char *err, size_t errn)
 {
-	char *line, e[200];
-	size_t ocap = 0;
-	int rc;
-	lines L;
-	lines_init(&L, fp, name);
-	mf->obj = NULL, mf->n = 0;
-	while ((rc = lines_next(&L, &line, err, errn)) > 0) {
-		if (mf->n == ocap) {
-			ocap = ocap ? ocap * 2 : 256;
-			mf->obj = xrealloc(mf->obj, ocap * sizeof *mf->obj);
-		}
-		mots_obj *o = &mf->obj[mf->n];
-		if (mots_parse_line(line, o, e, sizeof e) != 0) {
-			rc = errf(err, errn, "%s:%u: %s", name, L.no, e);
-			break;
-		}
-		o->line = L.no;
-		mf->n++;
-	}
-	lines_free(&L);
+	void *v;
+	int rc = lines_load(fp, name, sizeof *mf->obj, mots_rec, NULL, &v, &mf->n, err, errn);
+	mf->obj = v;
 	if (rc < 0)
 		mots_file_free(mf);
 	return rc;

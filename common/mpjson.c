@@ -48,14 +48,20 @@ static float f32le(const uint8_t *p)
 	return f;
 }
 
+/* The comma before every item of a list but the first. */
+static void sep(FILE *o, uint64_t i)
+{
+	if (i)
+		putc(',', o);
+}
+
 static void json_bin(FILE *o, const uint8_t *b, uint64_t n, int as_f32, int patch, int full)
 {
 	as_f32 = as_f32 && n % 4 == 0;
 	if (full) {
 		putc('[', o);
 		for (uint64_t i = 0; i < (as_f32 ? n / 4 : n); i++) {
-			if (i)
-				putc(',', o);
+			sep(o, i);
 			if (as_f32)
 				json_num(o, f32le(b + 4 * i), 1);
 			else
@@ -117,8 +123,7 @@ static size_t value(FILE *o, const uint8_t *p, size_t len, const uint8_t *key, u
 	case MP_ARRAY:
 		putc('[', o);
 		for (uint64_t i = 0; i < it.len; i++) {
-			if (i)
-				putc(',', o);
+			sep(o, i);
 			off += value(o, p + off, len - off, key, kn, full);
 		}
 		putc(']', o);
@@ -126,8 +131,7 @@ static size_t value(FILE *o, const uint8_t *p, size_t len, const uint8_t *key, u
 	case MP_MAP:
 		putc('{', o);
 		for (uint64_t i = 0; i < it.len; i++) {
-			if (i)
-				putc(',', o);
+			sep(o, i);
 			mp_item k;
 			size_t kh = mp_item_head(p + off, len - off, &k);
 			const uint8_t *ks = NULL;

@@ -11,6 +11,16 @@ static uint64_t be(const uint8_t *p, int n)
 	return v;
 }
 
+/* A str or bin header: the type byte, then an n-byte big-endian length. */
+static size_t sized_head(const uint8_t *p, size_t len, int n, int type, mp_item *it)
+{
+	size_t need = 1 + (size_t)n;
+	if (len < need)
+		return 0;
+	it->type = type, it->len = be(p + 1, n), it->hdr = need;
+	return need;
+}
+
 size_t mp_item_head(const uint8_t *p, size_t len, mp_item *it)
 {
 	if (len < 1)
@@ -26,13 +36,8 @@ size_t mp_item_head(const uint8_t *p, size_t len, mp_item *it)
 	switch (b) {
 	case 0xc0: it->type = MP_NIL; return 1;
 	case 0xc2: case 0xc3: it->type = MP_BOOL; it->v.b = b == 0xc3; return 1;
-	case 0xc4: case 0xc5: case 0xc6: {
-		int n = 1 << (b - 0xc4);
-		need = 1 + n;
-		if (len < need) return 0;
-		it->type = MP_BIN, it->len = be(p + 1, n), it->hdr = need;
-		return need;
-	}
+	case 0xc4: case 0xc5: case 0xc6:
+		return sized_head(p, len, 1 << (b - 0xc4), MP_BIN, it);
 	case 0xc7: case 0xc8: case 0xc9: {
 		int n = 1 << (b - 0xc7);
 		need = 2 + n;
@@ -79,13 +84,8 @@ size_t mp_item_head(const uint8_t *p, size_t len, mp_item *it)
 		it->type = MP_EXT, it->len = 1u << (b - 0xd4), it->ext_type = (int8_t)p[1];
 		it->hdr = 2;
 		return 2;
-	case 0xd9: case 0xda: case 0xdb: {
-		int n = 1 << (b - 0xd9);
-		need = 1 + n;
-		if (len < need) return 0;
-		it->type = MP_STR, it->len = be(p + 1, n), it->hdr = need;
-		return need;
-	}
+	case 0xd9: case 0xda: case 0xdb:
+		return sized_head(p, len, 1 << (b - 0xd9), MP_STR, it);
 	case 0xdc: case 0xdd: case 0xde: case 0xdf: {
 		int n = b <= 0xdd ? (b == 0xdc ? 2 : 4) : (b == 0xde ? 2 : 4);
 		need = 1 + n;

@@ -28,6 +28,13 @@ opts_opt *opts_find(const opts_tool *t, const char *name)
 	return NULL;
 }
 
+const char *opts_operand(int first, int argc, char **argv, int max)
+{
+	if (first + max < argc)
+		die_usage("unexpected argument '%s'", argv[first + max]);
+	return first < argc ? argv[first] : NULL;
+}
+
 int opts_given(const opts_tool *t, const char *name)
 {
 	const opts_opt *o = opts_find(t, name);

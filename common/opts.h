@@ -95,6 +95,9 @@ typedef struct opts_tool {
 /* Parses argv (getopt_long, arguments permuted as usual) and returns the
  * index of the first operand. Exits on --help, --version and usage errors. */
 int opts_parse(const opts_tool *t, int argc, char **argv);
+/* The operand at argv[first], or NULL when there is none; one more than
+ * max (0 or 1) is a usage error, "unexpected argument 'X'". */
+const char *opts_operand(int first, int argc, char **argv, int max);
 
 /* The synopsis ("usage: TOOL ..."), wrapped at 80 columns. */
 void opts_usage(const opts_tool *t, FILE *fp);

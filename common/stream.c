@@ -999,6 +999,12 @@ static void str(ms_writer *w, const char *s)
 	msgpack_pack_str_body(&w->pk, s, n);
 }
 
+static void bin(ms_writer *w, const void *p, size_t n)
+{
+	msgpack_pack_bin(&w->pk, n);
+	msgpack_pack_bin_body(&w->pk, p, n);
+}
+
 int ms_write_header(ms_writer *w, const ms_header *h)
 {
 	int has_size = h->width || h->height;
@@ -1060,20 +1066,14 @@ int ms_write_det(ms_writer *w, const ms_det *d)
 	}
 	if (h & MS_RLE)
 		key(w, "rle"), str(w, d->rle ? d->rle : "");
-	if (h & MS_PATCH) {
-		key(w, "patch");
-		msgpack_pack_bin(&w->pk, d->patch_len);
-		msgpack_pack_bin_body(&w->pk, d->patch, d->patch_len);
-	}
+	if (h & MS_PATCH)
+		key(w, "patch"), bin(w, d->patch, d->patch_len);
 	if (h & MS_GT)
 		key(w, "gt"), msgpack_pack_int64(&w->pk, d->gt);
 	if (h & MS_ID)
 		key(w, "id"), msgpack_pack_int64(&w->pk, d->id);
-	if (h & MS_Z) {
-		key(w, "z");
-		msgpack_pack_bin(&w->pk, (size_t)d->zdim * 4);
-		msgpack_pack_bin_body(&w->pk, d->z, (size_t)d->zdim * 4);   /* little-endian hosts */
-	}
+	if (h & MS_Z)
+		key(w, "z"), bin(w, d->z, (size_t)d->zdim * 4);   /* little-endian hosts */
 	if (h & MS_CL)
 		key(w, "cl"), int_list(w, d->cl, d->ncl);
 	if (h & MS_ML)
@@ -1106,7 +1106,6 @@ int ms_writer_free(ms_writer *w)
 	if (fflush(w->fp) != 0)
 		w->failed = 1;
 	int rc = w->failed ? -1 : 0;
-	free(w->buf);
-	free(w);
+	ms_writer_discard(w);
 	return rc;
 }

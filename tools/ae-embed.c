@@ -7,6 +7,7 @@
 
 #include "dhae/dhae.h"
 #include "err.h"
+#include "filter.h"
 #include "dhae/modelfile.h"
 #include "nn/nn.h"
 #include "opts.h"
@@ -57,10 +58,7 @@ int main(int argc, char **argv)
 	};
 	opts_tool tool = {"ae-embed", "Adds the autoencoder's latent vector z to every record of a "
 			  "det stream.", "[FILE]", opt};
-	int first = opts_parse(&tool, argc, argv);
-	if (first < argc - 1)
-		die_usage("one input at most");
-	const char *in = first < argc ? argv[first] : "-";
+	const char *in = filter_input(opts_parse(&tool, argc, argv), argc, argv);
 
 	char err[400];
 	model mf;
@@ -77,13 +75,10 @@ int main(int argc, char **argv)
 	/* a box-only model reads no patch, a mask-only one no box */
 	int hm = dhae_has_mask(cfg), hb = dhae_has_box(cfg);
 
-	ms_reader *r = ms_reader_open(in);
-	if (!r)
-		die("%s: %s", in, strerror(errno));
-	outfile *of = outfile_open(out);
-	if (!of)
-		die("%s: %s", out, strerror(errno));
-	ms_writer *w = ms_writer_new(of->fp);
+	filter fl;
+	filter_open(&fl, in, out);
+	ms_reader *r = fl.r;
+	ms_writer *w = fl.w;
 	pending q = { .cap = batch };
 	q.rec = xcalloc((size_t)batch, sizeof *q.rec);
 	for (int i = 0; i < batch; i++)
@@ -115,9 +110,7 @@ int main(int argc, char **argv)
 		size_t kn;
 		if (mf.calib.embed_thr > 0 || ms_extra_find(&h.extra, CALIB_HEADER_KEY, &kv, &kn))
 			calib_header_put(&h, mf.calib.embed_thr);
-		ms_header_set_tool(&h, argc, argv);
-		if (ms_write_header(w, &h) != 0)
-			die("%s: write failed", out);
+		filter_write_header(&fl, &h, argc, argv);
 		for (;;) {
 			ms_det *d = &q.rec[q.n];
 			if ((rc = ms_read_det(r, d)) != 1)
@@ -139,14 +132,12 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			break;
 		flush(&q, m, w, out);
-		if (ms_write_trailer(w) != 0)
-			die("%s: write failed", out);
+		filter_write_trailer(&fl);
 	}
 	if (rc < 0)
 		die("%s", ms_reader_error(r));
 	progress_end(&p, done);
-	if (ms_writer_free(w) != 0 || outfile_commit(of) != 0)
-		die("%s: write failed", out);
+	filter_commit(&fl);
 	for (int i = 0; i < batch; i++)
 		ms_det_free(&q.rec[i]);
 	free(q.rec), free(q.patch), free(q.feat), free(q.z);

@@ -10,6 +10,7 @@
 #include "track/cgraph.h"
 #include "cli.h"
 #include "err.h"
+#include "filter.h"
 #include "opts.h"
 #include "outfile.h"
 #include "progress.h"
@@ -154,16 +155,10 @@ int main(int argc, char **argv)
 	if (opts_given(&tool, "embed-thr") && !opts_given(&tool, "metric"))
 		o.metric = CG_EMBED;
 	int thr_from = thr.from;
-	if (first < argc - 1)
-		die_usage("one input at most");
-	const char *in = first < argc ? argv[first] : "-";
-	cgb cb = {.o = o};
-	cb.r = ms_reader_open(in);
-	if (!cb.r)
-		die("%s: %s", in, strerror(errno));
-	outfile *of = outfile_open(out);
-	if (!of)
-		die("%s: %s", out, strerror(errno));
+	const char *in = filter_input(first, argc, argv);
+	filter fl;
+	filter_open(&fl, in, out);
+	cgb cb = {.o = o, .r = fl.r, .w = fl.w};
 	FILE *hf = NULL;
 	if (hist) {
 		if (!(hf = fopen(hist, "w")))
@@ -177,7 +172,6 @@ int main(int argc, char **argv)
 	cb.hist = hf ? acc : NULL;
 	calib_prefix pre = {0};
 	cb.out = out;
-	cb.w = ms_writer_new(of->fp);
 	cb.g = cg_new(&cb.o);
 	ms_header h;
 	ms_det d;
@@ -187,9 +181,7 @@ int main(int argc, char **argv)
 	progress_start(&cb.p, "records", 0, quiet);
 	int rc;
 	while ((rc = ms_read_header(cb.r, &h)) == 1) {
-		ms_header_set_tool(&h, argc, argv);
-		if (ms_write_header(cb.w, &h) != 0)
-			die("%s: write failed", out);
+		filter_write_header(&fl, &h, argc, argv);
 		const char *name = ms_reader_name(cb.r);
 		unsigned long long seg = (unsigned long long)ms_reader_segment(cb.r);
 		calib_acc_segment(acc), calib_acc_clear(acc);
@@ -242,14 +234,12 @@ int main(int argc, char **argv)
 		}
 		if (rc < 0)
 			break;
-		if (ms_write_trailer(cb.w) != 0)
-			die("%s: write failed", out);
+		filter_write_trailer(&fl);
 	}
 	if (rc < 0)
 		die("%s", ms_reader_error(cb.r));
 	progress_end(&cb.p, cb.done);
-	if (ms_writer_free(cb.w) != 0 || outfile_commit(of) != 0)
-		die("%s: write failed", out);
+	filter_commit(&fl);
 	if (hf && fclose(hf) != 0)
 		die("%s: write failed", hist);
 	free(cb.keys.k);

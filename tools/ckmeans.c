@@ -6,6 +6,7 @@
 
 #include "track/ckmeans.h"
 #include "err.h"
+#include "filter.h"
 #include "track/ioutrack.h"
 #include "opts.h"
 #include "outfile.h"
@@ -302,18 +303,10 @@ int main(int argc, char **argv)
 	};
 	opts_tool tool = {"ckmeans", "Tracks ids by sliding-window constrained k-means, or by the "
 			  "mask-IoU baseline.", "[FILE]", opt};
-	int first = opts_parse(&tool, argc, argv);
-	if (first < argc - 1)
-		die_usage("one input at most");
-	const char *in = first < argc ? argv[first] : "-";
-	run u = {.out = out};
-	u.r = ms_reader_open(in);
-	if (!u.r)
-		die("%s: %s", in, strerror(errno));
-	outfile *of = outfile_open(out);
-	if (!of)
-		die("%s: %s", out, strerror(errno));
-	u.w = ms_writer_new(of->fp);
+	const char *in = filter_input(opts_parse(&tool, argc, argv), argc, argv);
+	filter fl;
+	filter_open(&fl, in, out);
+	run u = {.out = out, .r = fl.r, .w = fl.w};
 	cktrack *t = baseline ? NULL : ckt_new(&o);
 	ioutrack *it = baseline ? iout_new(&io) : NULL;
 	ms_header h;
@@ -321,9 +314,7 @@ int main(int argc, char **argv)
 	progress_start(&u.p, "records", 0, quiet);
 	int rc;
 	while ((rc = ms_read_header(u.r, &h)) == 1) {
-		ms_header_set_tool(&h, argc, argv);
-		if (ms_write_header(u.w, &h) != 0)
-			die("%s: write failed", out);
+		filter_write_header(&fl, &h, argc, argv);
 		if (t && o.exit >= 0 && (h.width <= 0 || h.height <= 0)) {
 			rc = errf(u.err, sizeof u.err, "%s: segment %s: no image size (--exit-margin needs width and height)",
 				  ms_reader_name(u.r), h.seq ? h.seq : "?");
@@ -334,8 +325,7 @@ int main(int argc, char **argv)
 		rc = baseline ? segment_iou(&u, it, &h) : segment_ck(&u, t, &o);
 		if (rc < 0)
 			break;
-		if (ms_write_trailer(u.w) != 0)
-			die("%s: write failed", out);
+		filter_write_trailer(&fl);
 	}
 	if (rc < 0) {
 		/* free what the run holds first, so that an input error leaves
@@ -343,15 +333,14 @@ int main(int argc, char **argv)
 		char msg[sizeof u.err];
 		snprintf(msg, sizeof msg, "%s", u.err[0] ? u.err : ms_reader_error(u.r));
 		ms_writer_discard(u.w);
-		outfile_abort(of);
+		outfile_abort(fl.of);
 		ckt_free(t), iout_free(it), fifo_free(&u.q);
 		ms_header_free(&h);
 		ms_reader_close(u.r);
 		die("%s", msg);
 	}
 	progress_end(&u.p, u.done);
-	if (ms_writer_free(u.w) != 0 || outfile_commit(of) != 0)
-		die("%s: write failed", out);
+	filter_commit(&fl);
 	if (verbose && t) {
 		const ck_stats *s = ckt_stats(t);
 		fprintf(stderr, "ckmeans: %llu records, %llu windows, %.2f iterations a window, "

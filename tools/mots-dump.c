@@ -44,11 +44,7 @@ static opts parse(int argc, char **argv)
 	};
 	opts_tool tool = {"mots-dump", "Prints a stream or MessagePack file as JSON lines, or checks "
 			  "a stream.", "[FILE]", opt};
-	int first = opts_parse(&tool, argc, argv);
-	if (first < argc)
-		o.in = argv[first++];
-	if (first < argc)
-		die_usage("unexpected argument '%s'", argv[first]);
+	o.in = opts_operand(opts_parse(&tool, argc, argv), argc, argv, 1);
 	if (o.check && (o.head || o.nfields || o.full))
 		die_usage("--check takes no other option");
 	return o;

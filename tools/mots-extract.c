@@ -120,9 +120,7 @@ static opts parse(int argc, char **argv)
 	};
 	opts_tool tool = {"mots-extract", "Turns masks from MOTS txt, detection txt, instance PNGs or "
 			  "COCO JSON, or MOT boxes, into a det stream.", "", opt};
-	int first = opts_parse(&tool, argc, argv);
-	if (first < argc)
-		die_usage("unexpected argument '%s'", argv[first]);
+	opts_operand(opts_parse(&tool, argc, argv), argc, argv, 0);
 	if (!o.in)
 		die_usage("no input: give --mots, --trackrcnn, --mots20, --png, --coco or --mot");
 	o.coco.offset_set = opts_given(&tool, "coco-frame-offset") > 0;

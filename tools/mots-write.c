@@ -60,11 +60,7 @@ static opts parse(int argc, char **argv)
 	};
 	opts_tool tool = {"mots-write", "Writes a tracked det stream as MOTS txt, instance PNGs, "
 			  "MOT box txt, COCO JSON or overlay frames.", "[STREAM]", opt};
-	int first = opts_parse(&tool, argc, argv);
-	if (first < argc)
-		o.in = argv[first++];
-	if (first < argc)
-		die_usage("unexpected argument '%s'", argv[first]);
+	o.in = opts_operand(opts_parse(&tool, argc, argv), argc, argv, 1);
 	if (!o.mots && !o.png && !o.mot && !o.overlay && !o.coco)
 		o.mots = "-";   /* a filter's default: MOTS txt on standard output */
 	if (!!o.overlay != !!o.images)
@@ -124,19 +120,28 @@ static char *output_for(const char *pat, const char *seq, ms_reader *r)
 
 /* ---- outputs ---- */
 
-static void write_mots(const char *path, const rec *v, size_t n, const ms_header *h)
+/* Opens the output of pattern pat for a segment and keeps it for the
+ * final commit. */
+static outfile *open_output(const char *pat, const char *seq, ms_reader *r)
 {
+	char *path = output_for(pat, seq, r);
 	outfile *o = outfile_open(path);
 	if (!o)
 		die("%s: cannot write: %m", path);
+	free(path);
+	keep(o);
+	return o;
+}
+
+static void write_mots(outfile *o, const rec *v, size_t n, const ms_header *h)
+{
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].rle)
-			die("%s: record %llu has no mask (\"rle\") for a MOTS txt line", path,
+			die("%s: record %llu has no mask (\"rle\") for a MOTS txt line", o->path,
 			    (unsigned long long)v[i].n);
 		mots_write_line(o->fp, v[i].f, v[i].id, v[i].cls, (uint32_t)h->height,
 				(uint32_t)h->width, v[i].rle);
 	}
-	keep(o);
 }
 
 static void mask_box(const rec *r, const ms_header *h, double b[4])
@@ -173,11 +178,8 @@ static const char *num(char *b, double v, int single)
 }
 
 /* MOTChallenge box txt: 1-based pixel coordinates of the top-left corner. */
-static void write_mot(const char *path, const rec *v, size_t n, const ms_header *h)
+static void write_mot(outfile *o, const rec *v, size_t n, const ms_header *h)
 {
-	outfile *o = outfile_open(path);
-	if (!o)
-		die("%s: cannot write: %m", path);
 	for (size_t i = 0; i < n; i++) {
 		double b[4];
 		mask_box(&v[i], h, b);
@@ -186,26 +188,21 @@ static void write_mot(const char *path, const rec *v, size_t n, const ms_header 
 			(long long)v[i].id, num(s[0], b[0] + 1, 0), num(s[1], b[1] + 1, 0), num(s[2], b[2], 0),
 			num(s[3], b[3], 0), num(s[4], v[i].has_score ? v[i].score : 1, 1));
 	}
-	keep(o);
 }
 
 /* COCO results: image_id = frame + offset, the box of the mask (or the
  * record's box when it has no mask), score 1 when the record has none. */
-static void write_coco(const char *path, const rec *v, size_t n, const ms_header *h, long long offset)
+static void write_coco(outfile *o, const rec *v, size_t n, const ms_header *h, long long offset)
 {
-	outfile *o = outfile_open(path);
-	if (!o)
-		die("%s: cannot write: %m", path);
 	for (size_t i = 0; i < n; i++) {
 		coco_rec c = { v[i].f + offset, v[i].cls, v[i].id, 1, v[i].has_score ? v[i].score : 1,
 			       { 0 }, (uint32_t)h->height, (uint32_t)h->width, v[i].rle };
 		mask_box(&v[i], h, c.box);
 		if (coco_write_rec(o->fp, &c, i) != 0)
-			die("%s: write error: %m", path);
+			die("%s: write error: %m", o->path);
 	}
 	if (coco_write_end(o->fp, n) != 0)
-		die("%s: write error: %m", path);
-	keep(o);
+		die("%s: write error: %m", o->path);
 }
 
 /* The 16-bit value of a record in an instance map: class*1000 + id, or the
@@ -413,21 +410,12 @@ int main(int argc, char **argv)
 
 		if (o.png || o.overlay)
 			check_frame_count(v, n, &o, r);
-		if (o.mots) {
-			char *p = output_for(o.mots, seq, r);
-			write_mots(p, v, n, &h);
-			free(p);
-		}
-		if (o.mot) {
-			char *p = output_for(o.mot, seq, r);
-			write_mot(p, v, n, &h);
-			free(p);
-		}
-		if (o.coco) {
-			char *p = output_for(o.coco, seq, r);
-			write_coco(p, v, n, &h, o.coco_offset);
-			free(p);
-		}
+		if (o.mots)
+			write_mots(open_output(o.mots, seq, r), v, n, &h);
+		if (o.mot)
+			write_mot(open_output(o.mot, seq, r), v, n, &h);
+		if (o.coco)
+			write_coco(open_output(o.coco, seq, r), v, n, &h, o.coco_offset);
 		if (o.png)
 			frames_named(o.png, seq, r, v, n, &h, &o, png_frame);
 		if (o.overlay)

@@ -333,6 +333,14 @@ static int item(cur *c, mp_item *it)
 	return 0;
 }
 
+/* An item that must be of one type; what says otherwise. */
+static int item_of(cur *c, mp_item *it, int type, const char *what)
+{
+	if (item(c, it) < 0)
+		return -1;
+	return it->type == type ? 0 : bad(c, what);
+}
+
 static int skip(cur *c)
 {
 	size_t k = mp_skip(c->p + c->off, c->len - c->off);
@@ -382,63 +390,64 @@ static int get_int(cur *c, int *v, long lo, long hi)
 	return 0;
 }
 
+/* The bytes of a string item (not NUL-terminated); what says when it is
+ * not a string. */
+static int str_of(cur *c, const char *what, const char **s, size_t *n)
+{
+	mp_item it;
+	if (item_of(c, &it, MP_STR, what) < 0)
+		return -1;
+	*s = (const char *)c->p + c->off, *n = (size_t)it.len;
+	c->off += it.len;
+	return 0;
+}
+
 /* A string into buf (cap bytes, NUL-terminated; longer is an error). */
 static int get_str(cur *c, char *buf, size_t cap)
 {
-	mp_item it;
-	if (item(c, &it) < 0)
+	const char *s;
+	size_t n;
+	if (str_of(c, "not a string", &s, &n) < 0)
 		return -1;
-	if (it.type != MP_STR)
-		return bad(c, "not a string");
-	if (it.len >= cap)
+	if (n >= cap)
 		return bad(c, "string too long");
-	memcpy(buf, c->p + c->off, it.len);
-	buf[it.len] = 0;
-	c->off += it.len;
+	memcpy(buf, s, n);
+	buf[n] = 0;
 	return 0;
 }
 
 /* A map key: keys longer than cap are not ours and read as "". */
 static int get_key(cur *c, char *buf, size_t cap)
 {
-	mp_item it;
-	if (item(c, &it) < 0)
+	const char *s;
+	size_t n;
+	if (str_of(c, "map key is not a string", &s, &n) < 0)
 		return -1;
-	if (it.type != MP_STR)
-		return bad(c, "map key is not a string");
-	if (it.len < cap)
-		memcpy(buf, c->p + c->off, it.len);
-	buf[it.len < cap ? it.len : 0] = 0;
-	c->off += it.len;
+	n = n < cap ? n : 0;
+	memcpy(buf, s, n);
+	buf[n] = 0;
 	return 0;
 }
 
 static int get_strdup(cur *c, char **out)
 {
-	mp_item it;
-	size_t save = c->off;
-	if (item(c, &it) < 0)
+	const char *s;
+	size_t n;
+	if (str_of(c, "not a string", &s, &n) < 0)
 		return -1;
-	if (it.type != MP_STR)
-		return bad(c, "not a string");
-	c->off = save;
-	char *s = xmalloc(it.len + 1);
-	if (get_str(c, s, it.len + 1) < 0) {
-		free(s);
-		return -1;
-	}
+	char *d = xmalloc(n + 1);
+	memcpy(d, s, n);
+	d[n] = 0;
 	free(*out);
-	*out = s;
+	*out = d;
 	return 0;
 }
 
 static int get_array(cur *c, uint64_t *n, uint64_t max)
 {
 	mp_item it;
-	if (item(c, &it) < 0)
+	if (item_of(c, &it, MP_ARRAY, "not an array") < 0)
 		return -1;
-	if (it.type != MP_ARRAY)
-		return bad(c, "not an array");
 	if (it.len > max)
 		return bad(c, "array too long");
 	*n = it.len;
@@ -448,10 +457,8 @@ static int get_array(cur *c, uint64_t *n, uint64_t max)
 static int get_map(cur *c, uint64_t *n)
 {
 	mp_item it;
-	if (item(c, &it) < 0)
+	if (item_of(c, &it, MP_MAP, "not a map") < 0)
 		return -1;
-	if (it.type != MP_MAP)
-		return bad(c, "not a map");
 	*n = it.len;
 	return 0;
 }
@@ -460,9 +467,9 @@ static int get_map(cur *c, uint64_t *n)
 static int get_floats(cur *c, float **out, size_t *n)
 {
 	mp_item it;
-	if (item(c, &it) < 0)
+	if (item_of(c, &it, MP_BIN, "not a float32 array (bin)") < 0)
 		return -1;
-	if (it.type != MP_BIN || it.len % 4)
+	if (it.len % 4)
 		return bad(c, "not a float32 array (bin)");
 	if (*n && it.len != *n * 4)
 		return bad(c, "data size does not match the shape");

@@ -260,6 +260,7 @@ static int csv_cmp(const void *a, const void *b)
 	return strcmp((*(const csv_seq *const *)a)->name, (*(const csv_seq *const *)b)->name);
 }
 
+/* Opens DIR/CLS+SUFFIX; the path is the caller's to free once it succeeds. */
 static int csv_open(const char *dir, const char *cls, const char *suffix, outfile **o, char **path,
 		    char *err, size_t errn)
 {
@@ -267,9 +268,11 @@ static int csv_open(const char *dir, const char *cls, const char *suffix, outfil
 	*path = xmalloc(n);
 	snprintf(*path, n, "%s/%s%s", dir, cls, suffix);
 	*o = outfile_open(*path);
-	if (!*o)
-		return errf(err, errn, "%s: %s", *path, strerror(errno));
-	return 0;
+	if (*o)
+		return 0;
+	int rc = errf(err, errn, "%s: %s", *path, strerror(errno));
+	free(*path);
+	return rc;
 }
 
 static int csv_close(outfile *o, char *path, char *err, size_t errn)
@@ -285,7 +288,7 @@ static int csv_detailed(const char *dir, const char *cls, const csv_seq *v, int 
 	outfile *o;
 	char *path;
 	if (csv_open(dir, cls, "_detailed.csv", &o, &path, err, errn) != 0)
-		return free(path), -1;
+		return -1;
 	csv_row *r = xmalloc(sizeof *r);
 	csv_all_row(r, a);
 	fputs("seq", o->fp);
@@ -319,7 +322,7 @@ static int csv_summary(const char *dir, const char *cls, const csv_all *a, char 
 	outfile *o;
 	char *path;
 	if (csv_open(dir, cls, "_summary.txt", &o, &path, err, errn) != 0)
-		return free(path), -1;
+		return -1;
 	csv_row *r = xmalloc(sizeof *r);
 	csv_all_row(r, a);
 	for (int k = 0; k < N; k++)

@@ -218,16 +218,6 @@ int eval_objs_check_masks(const eval_objs *e, char *err, size_t errn)
 }
 
 /* Range [a, b) of frame t in a sorted object list, starting the search at *k. */
-static void frame_range(const eval_objs *e, size_t *k, int64_t t, size_t *a, size_t *b)
-{
-	while (*k < e->n && e->o[*k].frame < t)
-		(*k)++;
-	*a = *k;
-	while (*k < e->n && e->o[*k].frame == t)
-		(*k)++;
-	*b = *k;
-}
-
 typedef struct {
 	const eval_obj **g, **t, **dc;
 	int64_t *gid, *tid;
@@ -253,21 +243,39 @@ static void scratch_free(scratch *s)
 	free(s->g), free(s->t), free(s->dc), free(s->gid), free(s->tid), free(s->dcr);
 }
 
+static void walk_range(const eval_objs *e, size_t *k, int64_t t, size_t *a, size_t *b)
+{
+	while (*k < e->n && e->o[*k].frame < t)
+		(*k)++;
+	*a = *k;
+	while (*k < e->n && e->o[*k].frame == t)
+		(*k)++;
+	*b = *k;
+}
+
+int eval_walk_next(eval_walk *w, const eval_objs *gt, const eval_objs *res)
+{
+	if (w->kg >= gt->n && w->kr >= res->n)
+		return 0;
+	w->frame = w->kg < gt->n ? gt->o[w->kg].frame : INT64_MAX;
+	if (w->kr < res->n && res->o[w->kr].frame < w->frame)
+		w->frame = res->o[w->kr].frame;
+	walk_range(gt, &w->kg, w->frame, &w->ga, &w->gb);
+	walk_range(res, &w->kr, w->frame, &w->ra, &w->rb);
+	return 1;
+}
+
 /* Walks the frames of both sides in order and adds a frame wherever
  * either side has an object of the class (every object for boxes). */
 static int build(eval_seq *s, const eval_objs *gt, const eval_objs *res, int cls, int boxes,
 		 char *err, size_t errn)
 {
-	size_t kg = 0, kr = 0;
+	eval_walk wk = { 0 };
 	scratch sc = { 0 };
 	int rc = 0;
-	while (rc == 0 && (kg < gt->n || kr < res->n)) {
-		int64_t t = kg < gt->n ? gt->o[kg].frame : INT64_MAX;
-		if (kr < res->n && res->o[kr].frame < t)
-			t = res->o[kr].frame;
-		size_t ga, gb, ra, rb;
-		frame_range(gt, &kg, t, &ga, &gb);
-		frame_range(res, &kr, t, &ra, &rb);
+	while (rc == 0 && eval_walk_next(&wk, gt, res)) {
+		int64_t t = wk.frame;
+		size_t ga = wk.ga, gb = wk.gb, ra = wk.ra, rb = wk.rb;
 		scratch_fit(&sc, (gb - ga) + (rb - ra) + 1);
 		int ng = 0, nt = 0, nd = 0;
 		for (size_t i = ga; i < gb; i++) {

@@ -76,6 +76,17 @@ size_t eval_objs_clip(eval_objs *e, int64_t last);
  * regions included). Returns 0 or -1 with "SRC: frame F: what". */
 int eval_objs_check_masks(const eval_objs *e, char *err, size_t errn);
 
+/* Both sides frame by frame: each eval_walk_next moves to the next frame
+ * either side has objects in (sorted sides), gt->o[ga..gb) and
+ * res->o[ra..rb) being its objects; 0 once both are spent. Start from
+ * { 0 }. */
+typedef struct eval_walk {
+	size_t kg, kr, ga, gb, ra, rb;
+	int64_t frame;
+} eval_walk;
+
+int eval_walk_next(eval_walk *w, const eval_objs *gt, const eval_objs *res);
+
 /* MOTS: frames of class cls. Ground truth of class 10 is the ignore
  * region (several are merged); other classes are dropped. IoU and IoA are
  * pycocotools' rleIou. Returns 0, or -1 with a message (masks of GT and

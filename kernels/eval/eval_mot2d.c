@@ -49,16 +49,6 @@ static int mot2d_distractor(int cls)
 	return cls == 2 || cls == 7 || cls == 8 || cls == 12;
 }
 
-static void mot2d_range(const eval_objs *e, size_t *k, int64_t t, size_t *a, size_t *b)
-{
-	while (*k < e->n && e->o[*k].frame < t)
-		(*k)++;
-	*a = *k;
-	while (*k < e->n && e->o[*k].frame == t)
-		(*k)++;
-	*b = *k;
-}
-
 /* Results of one frame matched to a distractor: drop[j] = 1. */
 static void mot2d_distractors(const eval_obj *const *g, int ng, const eval_obj *const *t, int nt,
 			      const double *iou, int *drop)
@@ -84,19 +74,16 @@ static double mot2d_pair(const eval_obj *g, const eval_obj *t)
 int mot2d_seq(eval_seq *s, const eval_objs *gt, const eval_objs *res, int classes,
 	      int64_t *removed, char *err, size_t errn)
 {
-	size_t kg = 0, kr = 0, cap = 0;
+	eval_walk wk = { 0 };
+	size_t cap = 0;
 	const eval_obj **g = NULL, **t = NULL;
 	int64_t *gid = NULL, *tid = NULL;
 	int *drop = NULL, *keep = NULL;
 	double *iou = NULL;
 	*removed = 0;
-	while (kg < gt->n || kr < res->n) {
-		int64_t fr = kg < gt->n ? gt->o[kg].frame : INT64_MAX;
-		if (kr < res->n && res->o[kr].frame < fr)
-			fr = res->o[kr].frame;
-		size_t ga, gb, ra, rb;
-		mot2d_range(gt, &kg, fr, &ga, &gb);
-		mot2d_range(res, &kr, fr, &ra, &rb);
+	while (eval_walk_next(&wk, gt, res)) {
+		int64_t fr = wk.frame;
+		size_t ga = wk.ga, gb = wk.gb, ra = wk.ra, rb = wk.rb;
 		int ng = (int)(gb - ga), nt = (int)(rb - ra);
 		if ((size_t)ng * nt + ng + nt + 1 > cap) {
 			cap = (size_t)ng * nt + ng + nt + 1;

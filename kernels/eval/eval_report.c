@@ -82,21 +82,45 @@ static const char *class_name(int cls)
 	return cls == 1 ? "car" : cls == 2 ? "pedestrian" : "class";
 }
 
+/* The TrackEval parts of n results, gathered for te_*_combine. */
+typedef struct {
+	te_hota *h;
+	te_clear *cl;
+	te_identity *id;
+} te_parts;
+
+static void te_parts_init(te_parts *p, int n)
+{
+	p->h = xmalloc(((size_t)n + 1) * sizeof *p->h);
+	p->cl = xmalloc(((size_t)n + 1) * sizeof *p->cl);
+	p->id = xmalloc(((size_t)n + 1) * sizeof *p->id);
+}
+
+static void te_parts_set(te_parts *p, int i, const te_hota *h, const te_clear *cl, const te_identity *id)
+{
+	p->h[i] = *h, p->cl[i] = *cl, p->id[i] = *id;
+}
+
+/* Combines the n parts into out's TrackEval fields and frees them. */
+static void te_parts_combine(te_parts *p, int n, mots_seq_result *out)
+{
+	te_hota_combine(p->h, n, &out->hota);
+	te_clear_combine(p->cl, n, &out->clr);
+	te_identity_combine(p->id, n, &out->id);
+	free(p->h), free(p->cl), free(p->id);
+}
+
 void mots_combine(const mots_class_result *c, mots_seq_result *out)
 {
+	te_parts p;
 	memset(out, 0, sizeof *out);
-	te_hota *h = xmalloc(((size_t)c->n + 1) * sizeof *h);
-	te_clear *cl = xmalloc(((size_t)c->n + 1) * sizeof *cl);
-	te_identity *id = xmalloc(((size_t)c->n + 1) * sizeof *id);
+	te_parts_init(&p, c->n);
 	for (int i = 0; i < c->n; i++) {
 		mt_add(&out->mt, &c->seq[i].mt);
-		h[i] = c->seq[i].hota, cl[i] = c->seq[i].clr, id[i] = c->seq[i].id;
+		te_parts_set(&p, i, &c->seq[i].hota, &c->seq[i].clr, &c->seq[i].id);
 		out->removed += c->seq[i].removed;
 	}
-	te_hota_combine(h, c->n, &out->hota);
-	te_clear_combine(cl, c->n, &out->clr);
-	te_identity_combine(id, c->n, &out->id);
-	free(h), free(cl), free(id);
+	te_parts_combine(&p, c->n, out);
 }
 
 static void mots_tools_row(table *t, const char *name, const mt_counts *c)
@@ -110,6 +134,10 @@ static void mots_tools_row(table *t, const char *name, const mt_counts *c)
 	r[7] = cnt(c->tp), r[8] = cnt(c->fp), r[9] = cnt(c->fn), r[10] = cnt(c->ids);
 	r[11] = cnt(c->mt), r[12] = cnt(c->pt), r[13] = cnt(c->ml), r[14] = cnt(c->frag);
 }
+
+/* The columns trackeval_row fills. */
+static const char *const trackeval_head[] = { "sequence", "HOTA", "DetA", "AssA", "DetRe", "DetPr",
+					      "AssRe", "AssPr", "LocA", "IDF1", "IDP", "IDR" };
 
 static void trackeval_row(table *t, const char *name, const mots_seq_result *m)
 {
@@ -128,8 +156,6 @@ void report_mots_table(FILE *fp, const mots_class_result *c, int ncls)
 {
 	static const char *mh[] = { "sequence", "sMOTSA", "MOTSA", "MOTSP", "MODSA", "Rcll", "Prcn",
 				    "TP", "FP", "FN", "IDS", "MT", "PT", "ML", "Frag" };
-	static const char *th[] = { "sequence", "HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe",
-				    "AssPr", "LocA", "IDF1", "IDP", "IDR" };
 	for (int k = 0; k < ncls; k++) {
 		const mots_class_result *cr = &c[k];
 		mots_seq_result all;
@@ -144,7 +170,7 @@ void report_mots_table(FILE *fp, const mots_class_result *c, int ncls)
 		tbl_print(fp, &t);
 		fprintf(fp, "\nclass %d (%s): TrackEval HOTA and Identity, IoU >= 0.5\n", cr->cls,
 			class_name(cr->cls));
-		tbl_init(&t, 12, th);
+		tbl_init(&t, 12, trackeval_head);
 		for (int i = 0; i < cr->n; i++)
 			trackeval_row(&t, cr->seq[i].name, &cr->seq[i]);
 		trackeval_row(&t, "COMBINED", &all);
@@ -168,28 +194,22 @@ static void box_row(table *t, const char *name, const mm_counts *c)
 /* TrackEval's HOTA and Identity of the box results (MotChallenge2DBox). */
 static void box_te_combine(const box_seq_result *s, int n, mots_seq_result *all)
 {
-	te_hota *h = xmalloc(((size_t)n + 1) * sizeof *h);
-	te_clear *cl = xmalloc(((size_t)n + 1) * sizeof *cl);
-	te_identity *id = xmalloc(((size_t)n + 1) * sizeof *id);
+	te_parts p;
 	memset(all, 0, sizeof *all);
+	te_parts_init(&p, n);
 	for (int i = 0; i < n; i++) {
-		h[i] = s[i].hota, cl[i] = s[i].clr, id[i] = s[i].id;
+		te_parts_set(&p, i, &s[i].hota, &s[i].clr, &s[i].id);
 		all->removed += s[i].removed;
 	}
-	te_hota_combine(h, n, &all->hota);
-	te_clear_combine(cl, n, &all->clr);
-	te_identity_combine(id, n, &all->id);
-	free(h), free(cl), free(id);
+	te_parts_combine(&p, n, all);
 }
 
 static void report_box_trackeval_table(FILE *fp, const box_seq_result *s, int n)
 {
-	static const char *th[] = { "sequence", "HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe",
-				    "AssPr", "LocA", "IDF1", "IDP", "IDR" };
 	mots_seq_result m, all;
 	table t;
 	fprintf(fp, "\nTrackEval HOTA and Identity (MOTChallenge boxes), IoU >= 0.5\n");
-	tbl_init(&t, 12, th);
+	tbl_init(&t, 12, trackeval_head);
 	for (int i = 0; i < n; i++) {
 		memset(&m, 0, sizeof m);
 		m.hota = s[i].hota, m.id = s[i].id;
@@ -249,28 +269,15 @@ static void jint(FILE *fp, const char *key, int64_t v, int last)
 	fprintf(fp, "\"%s\": %lld%s", key, (long long)v, last ? "" : ", ");
 }
 
-static void json_mots_entry(FILE *fp, const char *name, const mots_seq_result *m)
+/* The fields of a "trackeval" object, the HOTA of every alpha last. */
+static void json_trackeval(FILE *fp, const mots_seq_result *m)
 {
-	mt_scores s;
 	te_summary h;
 	te_clear_scores cs;
 	te_id_scores id;
-	mt_scores_of(&m->mt, &s);
 	te_hota_summary(&m->hota, &h);
 	te_clear_scores_of(&m->clr, &cs);
 	te_identity_scores_of(&m->id, &id);
-	const mt_counts *c = &m->mt;
-	fprintf(fp, "{\"name\": ");
-	jstr(fp, name);
-	fprintf(fp, ",\n     \"mots_tools\": {");
-	jnum(fp, "sMOTSA", s.smotsa, 0), jnum(fp, "MOTSA", s.motsa, 0), jnum(fp, "MOTSP", s.motsp, 0);
-	jnum(fp, "MODSA", s.modsa, 0), jnum(fp, "recall", s.recall, 0);
-	jnum(fp, "precision", s.precision, 0), jnum(fp, "soft_TP", c->soft_tp, 0);
-	jint(fp, "TP", c->tp, 0), jint(fp, "FP", c->fp, 0), jint(fp, "FN", c->fn, 0);
-	jint(fp, "IDS", c->ids, 0), jint(fp, "MT", c->mt, 0), jint(fp, "PT", c->pt, 0);
-	jint(fp, "ML", c->ml, 0), jint(fp, "Frag", c->frag, 0), jint(fp, "gt_tracks", c->tracks, 0);
-	jint(fp, "n_gt", c->n_gt, 0), jint(fp, "n_tr", c->n_tr, 0), jint(fp, "ignored", c->n_ign, 1);
-	fprintf(fp, "},\n     \"trackeval\": {");
 	jnum(fp, "HOTA", h.hota, 0), jnum(fp, "DetA", h.deta, 0), jnum(fp, "AssA", h.assa, 0);
 	jnum(fp, "DetRe", h.detre, 0), jnum(fp, "DetPr", h.detpr, 0), jnum(fp, "AssRe", h.assre, 0);
 	jnum(fp, "AssPr", h.asspr, 0), jnum(fp, "LocA", h.loca, 0), jnum(fp, "HOTA(0)", h.hota0, 0);
@@ -285,7 +292,35 @@ static void json_mots_entry(FILE *fp, const char *name, const mots_seq_result *m
 	fprintf(fp, "\"HOTA_alpha\": [");
 	for (int a = 0; a < TE_NA; a++)
 		fprintf(fp, "%.17g%s", m->hota.hota[a], a + 1 < TE_NA ? ", " : "");
-	fprintf(fp, "]}}");
+	fprintf(fp, "]");
+}
+
+/* The TrackEval part of a box entry (as "trackeval" in the mask entries). */
+static void json_box_trackeval(FILE *fp, const mots_seq_result *m)
+{
+	fprintf(fp, "\n   \"trackeval\": {");
+	json_trackeval(fp, m);
+	fprintf(fp, "}");
+}
+
+static void json_mots_entry(FILE *fp, const char *name, const mots_seq_result *m)
+{
+	mt_scores s;
+	mt_scores_of(&m->mt, &s);
+	const mt_counts *c = &m->mt;
+	fprintf(fp, "{\"name\": ");
+	jstr(fp, name);
+	fprintf(fp, ",\n     \"mots_tools\": {");
+	jnum(fp, "sMOTSA", s.smotsa, 0), jnum(fp, "MOTSA", s.motsa, 0), jnum(fp, "MOTSP", s.motsp, 0);
+	jnum(fp, "MODSA", s.modsa, 0), jnum(fp, "recall", s.recall, 0);
+	jnum(fp, "precision", s.precision, 0), jnum(fp, "soft_TP", c->soft_tp, 0);
+	jint(fp, "TP", c->tp, 0), jint(fp, "FP", c->fp, 0), jint(fp, "FN", c->fn, 0);
+	jint(fp, "IDS", c->ids, 0), jint(fp, "MT", c->mt, 0), jint(fp, "PT", c->pt, 0);
+	jint(fp, "ML", c->ml, 0), jint(fp, "Frag", c->frag, 0), jint(fp, "gt_tracks", c->tracks, 0);
+	jint(fp, "n_gt", c->n_gt, 0), jint(fp, "n_tr", c->n_tr, 0), jint(fp, "ignored", c->n_ign, 1);
+	fprintf(fp, "},\n     \"trackeval\": {");
+	json_trackeval(fp, m);
+	fprintf(fp, "}}");
 }
 
 void report_mots_json(FILE *fp, const mots_class_result *c, int ncls)
@@ -308,32 +343,6 @@ void report_mots_json(FILE *fp, const mots_class_result *c, int ncls)
 }
 
 /* The TrackEval part of a box entry (as "trackeval" in the mask entries). */
-static void json_box_trackeval(FILE *fp, const mots_seq_result *m)
-{
-	te_summary h;
-	te_clear_scores cs;
-	te_id_scores id;
-	te_hota_summary(&m->hota, &h);
-	te_clear_scores_of(&m->clr, &cs);
-	te_identity_scores_of(&m->id, &id);
-	fprintf(fp, "\n   \"trackeval\": {");
-	jnum(fp, "HOTA", h.hota, 0), jnum(fp, "DetA", h.deta, 0), jnum(fp, "AssA", h.assa, 0);
-	jnum(fp, "DetRe", h.detre, 0), jnum(fp, "DetPr", h.detpr, 0), jnum(fp, "AssRe", h.assre, 0);
-	jnum(fp, "AssPr", h.asspr, 0), jnum(fp, "LocA", h.loca, 0), jnum(fp, "HOTA(0)", h.hota0, 0);
-	jnum(fp, "LocA(0)", h.loca0, 0);
-	jnum(fp, "IDF1", id.idf1, 0), jnum(fp, "IDP", id.idp, 0), jnum(fp, "IDR", id.idr, 0);
-	jint(fp, "IDTP", m->id.idtp, 0), jint(fp, "IDFP", m->id.idfp, 0), jint(fp, "IDFN", m->id.idfn, 0);
-	jnum(fp, "MOTA", cs.mota, 0), jnum(fp, "MOTP", cs.motp, 0), jnum(fp, "sMOTA", cs.smota, 0);
-	jint(fp, "CLR_TP", m->clr.tp, 0), jint(fp, "CLR_FP", m->clr.fp, 0);
-	jint(fp, "CLR_FN", m->clr.fn, 0), jint(fp, "IDSW", m->clr.idsw, 0);
-	jint(fp, "MT", m->clr.mt, 0), jint(fp, "PT", m->clr.pt, 0), jint(fp, "ML", m->clr.ml, 0);
-	jint(fp, "Frag", m->clr.frag, 0), jint(fp, "removed", m->removed, 0);
-	fprintf(fp, "\"HOTA_alpha\": [");
-	for (int a = 0; a < TE_NA; a++)
-		fprintf(fp, "%.17g%s", m->hota.hota[a], a + 1 < TE_NA ? ", " : "");
-	fprintf(fp, "]}");
-}
-
 static void json_box_entry(FILE *fp, const char *name, const mm_counts *c, const mots_seq_result *te)
 {
 	mm_scores s;

@@ -26,51 +26,70 @@ static void assign_max(int ng, int nt, const double *m, int *col4row)
 		die("assignment failed (NaN in a similarity matrix)");
 }
 
+/* Work arrays of one frame, grown to the largest frame seen: room for its
+ * ng x nt matrix and a row or a column of it. */
+typedef struct {
+	int cap;
+	double *score, *rows, *cols;
+	int *c4r, *keep, *tid;
+	int64_t *tids;
+} te_scratch;
+
+static void te_scratch_fit(te_scratch *s, int ng, int nt)
+{
+	if (ng * nt <= s->cap && ng <= s->cap && nt <= s->cap)
+		return;
+	s->cap = ng * nt + ng + nt;
+	s->score = xrealloc(s->score, (size_t)s->cap * sizeof *s->score);
+	s->rows = xrealloc(s->rows, (size_t)s->cap * sizeof *s->rows);
+	s->cols = xrealloc(s->cols, (size_t)s->cap * sizeof *s->cols);
+	s->c4r = xrealloc(s->c4r, (size_t)s->cap * sizeof *s->c4r);
+	s->keep = xrealloc(s->keep, (size_t)s->cap * sizeof *s->keep);
+	s->tid = xrealloc(s->tid, (size_t)s->cap * sizeof *s->tid);
+	s->tids = xrealloc(s->tids, (size_t)s->cap * sizeof *s->tids);
+}
+
+static void te_scratch_free(te_scratch *s)
+{
+	free(s->score), free(s->rows), free(s->cols);
+	free(s->c4r), free(s->keep), free(s->tid), free(s->tids);
+}
+
 int64_t te_preprocess(const eval_seq *s, eval_seq *out)
 {
 	eval_seq_init(out, s->name);
 	out->frames = s->frames;
 	int64_t removed = 0;
-	int cap = 0;
-	double *score = NULL;
-	int *c4r = NULL, *keep = NULL, *tid = NULL;
-	int64_t *tids = NULL;
+	te_scratch sc = { 0 };
 	for (int i = 0; i < s->nf; i++) {
 		const eval_frame *f = &s->f[i];
 		int ng = f->ng, nt = f->nt;
-		if (ng * nt > cap || ng > cap || nt > cap) {
-			cap = ng * nt + ng + nt;
-			score = xrealloc(score, (size_t)cap * sizeof *score);
-			c4r = xrealloc(c4r, (size_t)cap * sizeof *c4r);
-			keep = xrealloc(keep, (size_t)cap * sizeof *keep);
-			tid = xrealloc(tid, (size_t)cap * sizeof *tid);
-			tids = xrealloc(tids, (size_t)cap * sizeof *tids);
-		}
+		te_scratch_fit(&sc, ng, nt);
 		for (int j = 0; j < nt; j++)
-			keep[j] = 0;   /* 0: unmatched, 1: matched */
+			sc.keep[j] = 0;   /* 0: unmatched, 1: matched */
 		if (ng && nt) {
 			for (int k = 0; k < ng * nt; k++)
-				score[k] = f->iou[k] < 0.5 - EPS ? -10000 : f->iou[k];
-			assign_max(ng, nt, score, c4r);
+				sc.score[k] = f->iou[k] < 0.5 - EPS ? -10000 : f->iou[k];
+			assign_max(ng, nt, sc.score, sc.c4r);
 			for (int g = 0; g < ng; g++)
-				if (c4r[g] >= 0 && score[g * nt + c4r[g]] > 0 + EPS)
-					keep[c4r[g]] = 1;
+				if (sc.c4r[g] >= 0 && sc.score[g * nt + sc.c4r[g]] > 0 + EPS)
+					sc.keep[sc.c4r[g]] = 1;
 		}
 		int n = 0;
 		for (int j = 0; j < nt; j++) {
-			if (!keep[j] && f->ioa[j] > 0.5 + EPS) {
+			if (!sc.keep[j] && f->ioa[j] > 0.5 + EPS) {
 				removed++;
 				continue;
 			}
-			tid[n] = j, tids[n++] = f->tid[j];
+			sc.tid[n] = j, sc.tids[n++] = f->tid[j];
 		}
-		eval_frame *o = eval_seq_add(out, f->t, ng, f->gid, n, tids);
+		eval_frame *o = eval_seq_add(out, f->t, ng, f->gid, n, sc.tids);
 		memcpy(o->gi, f->gi, (size_t)ng * sizeof *o->gi);
 		for (int k = 0; k < n; k++) {
-			o->ti[k] = f->ti[tid[k]];
-			o->ioa[k] = f->ioa[tid[k]];
+			o->ti[k] = f->ti[sc.tid[k]];
+			o->ioa[k] = f->ioa[sc.tid[k]];
 			for (int g = 0; g < ng; g++)
-				o->iou[g * n + k] = f->iou[g * nt + tid[k]];
+				o->iou[g * n + k] = f->iou[g * nt + sc.tid[k]];
 		}
 	}
 	out->ngid = s->ngid, out->ntid = s->ntid;
@@ -78,7 +97,7 @@ int64_t te_preprocess(const eval_seq *s, eval_seq *out)
 	out->tids = xmalloc(((size_t)s->ntid + 1) * sizeof *out->tids);
 	memcpy(out->gids, s->gids, (size_t)s->ngid * sizeof *s->gids);
 	memcpy(out->tids, s->tids, (size_t)s->ntid * sizeof *s->tids);
-	free(score), free(c4r), free(keep), free(tid), free(tids);
+	te_scratch_free(&sc);
 	return removed;
 }
 
@@ -165,34 +184,27 @@ void te_hota_eval(const eval_seq *s, te_hota *h)
 	}
 	pairmap pm = { 0 };
 	double *gcount = xcalloc((size_t)G, sizeof *gcount), *tcount = xcalloc((size_t)T, sizeof *tcount);
-	double *rows = NULL, *cols = NULL, *score = NULL;
-	int *c4r = NULL, cap = 0;
+	te_scratch sc = { 0 };
 #define KEY(g, t) ((uint64_t)(g) * (uint64_t)T + (uint64_t)(t))
 
 	/* Pass 1: how well each id pair aligns over the whole sequence. */
 	for (int i = 0; i < s->nf; i++) {
 		const eval_frame *f = &s->f[i];
 		int ng = f->ng, nt = f->nt;
-		if (ng * nt > cap || ng > cap || nt > cap) {
-			cap = ng * nt + ng + nt;
-			rows = xrealloc(rows, (size_t)cap * sizeof *rows);
-			cols = xrealloc(cols, (size_t)cap * sizeof *cols);
-			score = xrealloc(score, (size_t)cap * sizeof *score);
-			c4r = xrealloc(c4r, (size_t)cap * sizeof *c4r);
-		}
+		te_scratch_fit(&sc, ng, nt);
 		for (int g = 0; g < ng; g++) {
-			rows[g] = 0;
+			sc.rows[g] = 0;
 			for (int j = 0; j < nt; j++)
-				rows[g] += f->iou[g * nt + j];
+				sc.rows[g] += f->iou[g * nt + j];
 		}
 		for (int j = 0; j < nt; j++) {
-			cols[j] = 0;
+			sc.cols[j] = 0;
 			for (int g = 0; g < ng; g++)
-				cols[j] += f->iou[g * nt + j];
+				sc.cols[j] += f->iou[g * nt + j];
 		}
 		for (int g = 0; g < ng; g++)
 			for (int j = 0; j < nt; j++) {
-				double sim = f->iou[g * nt + j], den = cols[j] + rows[g] - sim;
+				double sim = f->iou[g * nt + j], den = sc.cols[j] + sc.rows[g] - sim;
 				if (den > 0 + EPS && sim != 0) {
 					size_t k = pm_get(&pm, KEY(f->gi[g], f->ti[j]), 1);  /* may grow */
 					pm.pot[k] += sim / den;
@@ -222,14 +234,14 @@ void te_hota_eval(const eval_seq *s, te_hota *h)
 		for (int g = 0; g < ng; g++)
 			for (int j = 0; j < nt; j++) {
 				size_t k = pm_get(&pm, KEY(f->gi[g], f->ti[j]), 0);
-				score[g * nt + j] = (k == (size_t)-1 ? 0 : pm.pot[k]) * f->iou[g * nt + j];
+				sc.score[g * nt + j] = (k == (size_t)-1 ? 0 : pm.pot[k]) * f->iou[g * nt + j];
 			}
-		assign_max(ng, nt, score, c4r);
+		assign_max(ng, nt, sc.score, sc.c4r);
 		for (int a = 0; a < TE_NA; a++) {
 			double alpha = te_alpha(a), loc = 0;
 			int m = 0;
 			for (int g = 0; g < ng; g++) {
-				int j = c4r[g];
+				int j = sc.c4r[g];
 				if (j < 0 || f->iou[g * nt + j] < alpha - EPS)
 					continue;
 				m++;
@@ -264,7 +276,8 @@ void te_hota_eval(const eval_seq *s, te_hota *h)
 	}
 	hota_final_fields(h);
 	free(pm.key), free(pm.pot), free(pm.match);
-	free(gcount), free(tcount), free(rows), free(cols), free(score), free(c4r);
+	free(gcount), free(tcount);
+	te_scratch_free(&sc);
 }
 
 void te_hota_combine(const te_hota *v, int n, te_hota *out)
@@ -306,12 +319,12 @@ void te_hota_summary(const te_hota *h, te_summary *s)
 void te_clear_eval(const eval_seq *s, te_clear *c)
 {
 	memset(c, 0, sizeof *c);
-	int G = s->ngid, cap = 0;
+	int G = s->ngid;
 	/* -1 stands for NaN: no match yet / not matched in the previous step. */
 	int *prev = xmalloc(((size_t)G + 1) * sizeof *prev), *prev_step = xmalloc(((size_t)G + 1) * sizeof *prev_step);
 	int *count = xcalloc((size_t)G + 1, sizeof *count), *matched = xcalloc((size_t)G + 1, sizeof *matched);
-	int *frag = xcalloc((size_t)G + 1, sizeof *frag), *c4r = NULL, *was = NULL;
-	double *score = NULL;
+	int *frag = xcalloc((size_t)G + 1, sizeof *frag), *was = NULL;
+	te_scratch sc = { 0 };
 	for (int g = 0; g < G; g++)
 		prev[g] = prev_step[g] = -1;
 	for (int i = 0; i < s->nf; i++) {
@@ -328,19 +341,15 @@ void te_clear_eval(const eval_seq *s, te_clear *c)
 				count[f->gi[g]]++;
 			continue;
 		}
-		if (ng * nt > cap || ng > cap) {
-			cap = ng * nt + ng;
-			score = xrealloc(score, (size_t)cap * sizeof *score);
-			c4r = xrealloc(c4r, (size_t)cap * sizeof *c4r);
-		}
+		te_scratch_fit(&sc, ng, nt);
 		/* Continuing last step's match first, then IoU. */
 		for (int g = 0; g < ng; g++)
 			for (int j = 0; j < nt; j++) {
 				double sim = f->iou[g * nt + j];
 				double v = 1000.0 * (f->ti[j] == prev_step[f->gi[g]]) + sim;
-				score[g * nt + j] = sim < 0.5 - EPS ? 0 : v;
+				sc.score[g * nt + j] = sim < 0.5 - EPS ? 0 : v;
 			}
-		assign_max(ng, nt, score, c4r);
+		assign_max(ng, nt, sc.score, sc.c4r);
 		if (!was)
 			was = xmalloc(((size_t)G + 1) * sizeof *was);
 		for (int g = 0; g < G; g++)
@@ -349,9 +358,9 @@ void te_clear_eval(const eval_seq *s, te_clear *c)
 			prev_step[g] = -1;
 		int m = 0;
 		for (int g = 0; g < ng; g++) {
-			int j = c4r[g];
+			int j = sc.c4r[g];
 			count[f->gi[g]]++;
-			if (j < 0 || !(score[g * nt + j] > 0 + EPS))
+			if (j < 0 || !(sc.score[g * nt + j] > 0 + EPS))
 				continue;
 			int gi = f->gi[g], ti = f->ti[j];
 			if (prev[gi] != -1 && prev[gi] != ti)
@@ -376,8 +385,8 @@ void te_clear_eval(const eval_seq *s, te_clear *c)
 			c->frag += frag[g] - 1;
 	}
 	c->ml = G - c->mt - c->pt;
-	free(prev), free(prev_step), free(count), free(matched), free(frag), free(c4r), free(was);
-	free(score);
+	free(prev), free(prev_step), free(count), free(matched), free(frag), free(was);
+	te_scratch_free(&sc);
 }
 
 void te_clear_combine(const te_clear *v, int n, te_clear *out)

@@ -34,6 +34,25 @@ static size_t block_pixels(size_t K)
 	return b ? b : 1;
 }
 
+/* Where out pixel q (n*OH*OW + oy*OW + ox) reads the in grid: sample n,
+ * the window's top row y0 and left column x0, and the taps ka <= kx < kb
+ * that fall inside it (0 <= x0+kx < W). */
+typedef struct cspan {
+	size_t n;
+	int y0, x0, ka, kb;
+} cspan;
+
+static inline cspan cview_span(const cview *v, size_t q)
+{
+	size_t opix = (size_t)v->OH * v->OW, r = q % opix;
+	int oy = (int)(r / (size_t)v->OW), ox = (int)(r % (size_t)v->OW);
+	cspan p = { q / opix, oy * v->SH - v->PH, ox * v->SW - v->PW, 0, 0 };
+	p.ka = p.x0 < 0 ? -p.x0 : 0, p.kb = v->W - p.x0;
+	if (p.kb > v->KW) p.kb = v->KW;
+	if (p.kb < p.ka) p.kb = p.ka;
+	return p;
+}
+
 /* Rows q0..q1-1 of col (global out-pixel index q = n*OH*OW + oy*OW + ox),
  * each KH*KW*C long in (ky, kx, c) order. */
 static inline void fill0(float *d, size_t n)
@@ -50,20 +69,15 @@ static inline void copyf(float *restrict d, const float *restrict s, size_t n)
 
 static void im2col(const cview *v, const float *in, size_t q0, size_t q1, float *col)
 {
-	size_t opix = (size_t)v->OH * v->OW, K = (size_t)v->KH * v->KW * v->C;
+	size_t K = (size_t)v->KH * v->KW * v->C;
 	size_t C = (size_t)v->C;
 	for (size_t q = q0; q < q1; q++) {
-		size_t n = q / opix, r = q % opix;
-		int oy = (int)(r / (size_t)v->OW), ox = (int)(r % (size_t)v->OW);
-		const float *img = in + n * (size_t)v->H * v->W * C;
+		cspan p = cview_span(v, q);
+		const float *img = in + p.n * (size_t)v->H * v->W * C;
 		float *dst = col + (q - q0) * K;
-		int x0 = ox * v->SW - v->PW;
-		/* kx with 0 <= x0+kx < W */
-		int ka = x0 < 0 ? -x0 : 0, kb = v->W - x0;
-		if (kb > v->KW) kb = v->KW;
-		if (kb < ka) kb = ka;
+		int x0 = p.x0, ka = p.ka, kb = p.kb;
 		for (int ky = 0; ky < v->KH; ky++) {
-			int iy = oy * v->SH - v->PH + ky;
+			int iy = p.y0 + ky;
 			if (iy < 0 || iy >= v->H) {
 				fill0(dst, (size_t)v->KW * C);
 			} else {
@@ -80,19 +94,15 @@ static void im2col(const cview *v, const float *in, size_t q0, size_t q1, float 
 /* The adjoint of im2col: adds the rows of col into the in grid. */
 static void col2im(const cview *v, const float *col, size_t q0, size_t q1, float *in)
 {
-	size_t opix = (size_t)v->OH * v->OW, K = (size_t)v->KH * v->KW * v->C;
+	size_t K = (size_t)v->KH * v->KW * v->C;
 	size_t C = (size_t)v->C;
 	for (size_t q = q0; q < q1; q++) {
-		size_t n = q / opix, r = q % opix;
-		int oy = (int)(r / (size_t)v->OW), ox = (int)(r % (size_t)v->OW);
-		float *img = in + n * (size_t)v->H * v->W * C;
+		cspan p = cview_span(v, q);
+		float *img = in + p.n * (size_t)v->H * v->W * C;
 		const float *src = col + (q - q0) * K;
-		int x0 = ox * v->SW - v->PW;
-		int ka = x0 < 0 ? -x0 : 0, kb = v->W - x0;
-		if (kb > v->KW) kb = v->KW;
-		if (kb < ka) kb = ka;
+		int x0 = p.x0, ka = p.ka, kb = p.kb;
 		for (int ky = 0; ky < v->KH; ky++, src += (size_t)v->KW * C) {
-			int iy = oy * v->SH - v->PH + ky;
+			int iy = p.y0 + ky;
 			if (iy < 0 || iy >= v->H)
 				continue;
 			float *d = img + ((size_t)iy * v->W + (size_t)(x0 + ka)) * C;

@@ -107,6 +107,13 @@ static void ew_run(ew_job *j)
 	pool_run_n(cpu_of(j->be)->pool, ew_threads(j->be, j->n), ew_task, j);
 }
 
+/* y = op(a) or op(a, b), one value a time. */
+static void ew_map(nn_backend *be, enum ew_op op, size_t n, const float *a, const float *b, float *y)
+{
+	ew_job j = { .be = be, .op = op, .n = n, .a = a, .b = b, .y = y };
+	ew_run(&j);
+}
+
 static void cpu_u8(nn_backend *be, size_t n, const uint8_t *src, float *dst, float scale)
 {
 	ew_job j = { .be = be, .op = EW_U8, .n = n, .u8 = src, .y = dst, .s0 = scale };
@@ -115,26 +122,22 @@ static void cpu_u8(nn_backend *be, size_t n, const uint8_t *src, float *dst, flo
 
 static void cpu_relu_fwd(nn_backend *be, size_t n, const float *x, float *y)
 {
-	ew_job j = { .be = be, .op = EW_RELU, .n = n, .a = x, .y = y };
-	ew_run(&j);
+	ew_map(be, EW_RELU, n, x, NULL, y);
 }
 
 static void cpu_relu_bwd(nn_backend *be, size_t n, const float *y, const float *dy, float *dx)
 {
-	ew_job j = { .be = be, .op = EW_RELU_B, .n = n, .a = y, .b = dy, .y = dx };
-	ew_run(&j);
+	ew_map(be, EW_RELU_B, n, y, dy, dx);
 }
 
 static void cpu_sigmoid_fwd(nn_backend *be, size_t n, const float *x, float *y)
 {
-	ew_job j = { .be = be, .op = EW_SIG, .n = n, .a = x, .y = y };
-	ew_run(&j);
+	ew_map(be, EW_SIG, n, x, NULL, y);
 }
 
 static void cpu_sigmoid_bwd(nn_backend *be, size_t n, const float *y, const float *dy, float *dx)
 {
-	ew_job j = { .be = be, .op = EW_SIG_B, .n = n, .a = y, .b = dy, .y = dx };
-	ew_run(&j);
+	ew_map(be, EW_SIG_B, n, y, dy, dx);
 }
 
 static void cpu_dropout_fwd(nn_backend *be, size_t n, const float *x, float *y, float *mask,
@@ -146,14 +149,12 @@ static void cpu_dropout_fwd(nn_backend *be, size_t n, const float *x, float *y, 
 
 static void cpu_dropout_bwd(nn_backend *be, size_t n, const float *dy, const float *mask, float *dx)
 {
-	ew_job j = { .be = be, .op = EW_MUL, .n = n, .a = dy, .b = mask, .y = dx };
-	ew_run(&j);
+	ew_map(be, EW_MUL, n, dy, mask, dx);
 }
 
 static void cpu_add(nn_backend *be, size_t n, const float *a, const float *b, float *y)
 {
-	ew_job j = { .be = be, .op = EW_ADD, .n = n, .a = a, .b = b, .y = y };
-	ew_run(&j);
+	ew_map(be, EW_ADD, n, a, b, y);
 }
 
 static double cpu_sse(nn_backend *be, size_t n, const float *pred, const float *target,

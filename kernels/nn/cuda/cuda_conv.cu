@@ -286,99 +286,99 @@ static void zero_grads(nn_backend *be, size_t nw, size_t nb, float *dw, float *d
 		CU_CHECK(cudaMemsetAsync(db, 0, nb * sizeof *db, s));
 }
 
-/* ---- convolution ---- */
+/* ---- convolution and transposed convolution: the plan of a transposed
+ * one runs from y's grid to x's grid, so its forward pass is the plan's
+ * backward-data and its data gradient the plan's forward ---- */
 
-void cu_conv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y)
+/* y = the layer, then bias (p NULL) or the fused bias, activation and
+ * dropout of p. */
+static void layer_fwd(nn_backend *be, const nn_conv *g, int transposed, const float *x, const float *w,
+                      const float *b, float *y, const nn_post *p)
 {
 	if (g->n <= 0)
 		return;
-	cu_plan *p = plan_get(be, g, 0);
-	run_fwd(be, p, x, w, y);
-	cu_add_bias(be, y, (size_t)g->n * g->oh * g->ow, g->oc, b);
+	cu_plan *pl = plan_get(be, g, transposed);
+	if (transposed)
+		run_bwd_data(be, pl, w, x, y);
+	else
+		run_fwd(be, pl, x, w, y);
+	if (p)
+		cu_post_fwd(be, y, (size_t)g->n * g->oh * g->ow, g->oc, b, p);
+	else
+		cu_add_bias(be, y, (size_t)g->n * g->oh * g->ow, g->oc, b);
+}
+
+/* dy -> dx, dw, db (each skipped when NULL); p: first the gradient of the
+ * fused activation and dropout, in place in dy. */
+static void layer_bwd(nn_backend *be, const nn_conv *g, int transposed, const float *x, const float *w,
+                      const float *y, const nn_post *p, float *dy, float *dx, float *dw, float *db)
+{
+	if (g->n <= 0) {
+		/* oc*kh*kw*c filter values either way */
+		zero_grads(be, (size_t)g->oc * g->kh * g->kw * g->c, (size_t)g->oc, dw, db);
+		return;
+	}
+	if (p)
+		cu_post_bwd(be, (size_t)g->n * g->oh * g->ow * g->oc, y, dy, p);
+	cu_plan *pl = plan_get(be, g, transposed);
+	if (dx && transposed)
+		run_fwd(be, pl, dy, w, dx);
+	else if (dx)
+		run_bwd_data(be, pl, w, dy, dx);
+	if (dw)
+		run_bwd_filter(be, pl, transposed ? dy : x, transposed ? x : dy, dw);
+	if (db)
+		cu_colsum(be, dy, (size_t)g->n * g->oh * g->ow, g->oc, db);
+}
+
+void cu_conv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y)
+{
+	layer_fwd(be, g, 0, x, w, b, y, NULL);
+}
+
+void cu_tconv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y)
+{
+	layer_fwd(be, g, 1, x, w, b, y, NULL);
 }
 
 void cu_conv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
                  float *dx, float *dw, float *db)
 {
-	size_t nw = (size_t)g->oc * g->kh * g->kw * g->c;
-	if (g->n <= 0) {
-		zero_grads(be, nw, (size_t)g->oc, dw, db);
-		return;
-	}
-	cu_plan *p = plan_get(be, g, 0);
-	if (dx)
-		run_bwd_data(be, p, w, dy, dx);
-	if (dw)
-		run_bwd_filter(be, p, x, dy, dw);
-	if (db)
-		cu_colsum(be, dy, (size_t)g->n * g->oh * g->ow, g->oc, db);
-}
-
-/* ---- transposed convolution: the plan's convolution runs from y's grid
- * to x's grid ---- */
-
-void cu_tconv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y)
-{
-	if (g->n <= 0)
-		return;
-	cu_plan *p = plan_get(be, g, 1);
-	run_bwd_data(be, p, w, x, y);
-	cu_add_bias(be, y, (size_t)g->n * g->oh * g->ow, g->oc, b);
+	layer_bwd(be, g, 0, x, w, NULL, NULL, (float *)dy, dx, dw, db);
 }
 
 void cu_tconv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
                   float *dx, float *dw, float *db)
 {
-	size_t nw = (size_t)g->c * g->kh * g->kw * g->oc;
-	if (g->n <= 0) {
-		zero_grads(be, nw, (size_t)g->oc, dw, db);
-		return;
-	}
-	cu_plan *p = plan_get(be, g, 1);
-	if (dx)
-		run_fwd(be, p, dy, w, dx);
-	if (dw)
-		run_bwd_filter(be, p, dy, x, dw);
-	if (db)
-		cu_colsum(be, dy, (size_t)g->n * g->oh * g->ow, g->oc, db);
+	layer_bwd(be, g, 1, x, w, NULL, NULL, (float *)dy, dx, dw, db);
 }
 
-/* ---- fused blocks (nn.h's optional *_post ops): the layer, then one
- * kernel for bias, activation and dropout; backward: one kernel for the
- * dropout mask and the activation, then the layer ---- */
+/* fused blocks (nn.h's optional *_post ops): the layer, then one kernel
+ * for bias, activation and dropout; backward: one kernel for the dropout
+ * mask and the activation, then the layer */
 
 void cu_conv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
                       float *y, const nn_post *p)
 {
-	if (g->n <= 0)
-		return;
-	run_fwd(be, plan_get(be, g, 0), x, w, y);
-	cu_post_fwd(be, y, (size_t)g->n * g->oh * g->ow, g->oc, b, p);
+	layer_fwd(be, g, 0, x, w, b, y, p);
 }
 
 void cu_tconv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
                        float *y, const nn_post *p)
 {
-	if (g->n <= 0)
-		return;
-	run_bwd_data(be, plan_get(be, g, 1), w, x, y);
-	cu_post_fwd(be, y, (size_t)g->n * g->oh * g->ow, g->oc, b, p);
+	layer_fwd(be, g, 1, x, w, b, y, p);
 }
 
 void cu_conv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
                       const nn_post *p, float *dy, float *dx, float *dw, float *db)
 {
-	if (g->n > 0)
-		cu_post_bwd(be, (size_t)g->n * g->oh * g->ow * g->oc, y, dy, p);
-	cu_conv_bwd(be, g, x, w, dy, dx, dw, db);
+	layer_bwd(be, g, 0, x, w, y, p, dy, dx, dw, db);
 }
 
 void cu_tconv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
                        const nn_post *p, float *dy, float *dx, float *dw, float *db)
 {
-	if (g->n > 0)
-		cu_post_bwd(be, (size_t)g->n * g->oh * g->ow * g->oc, y, dy, p);
-	cu_tconv_bwd(be, g, x, w, dy, dx, dw, db);
+	layer_bwd(be, g, 1, x, w, y, p, dy, dx, dw, db);
 }
 
 /* ---- dense ----
