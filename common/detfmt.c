@@ -113,19 +113,15 @@ out:
 	return rc;
 }
 
-static int det_rec(void *ctx, char *line, uint32_t no, void *rec, char *e, size_t en)
+static int det_rec(void *ctx, char *line, void *rec, char *e, size_t en)
 {
-	det_obj *o = rec;
-	if (det_parse_line(line, *(const int *)ctx, o, e, en) != 0)
-		return -1;
-	o->line = no;
-	return 0;
+	return det_parse_line(line, *(const int *)ctx, rec, e, en);
 }
 
 int det_load_fp(FILE *fp, const char *name, int fmt, det_file *df, char *err, size_t errn)
 {
 	void *v;
-	int rc = lines_load(fp, name, sizeof *df->obj, det_rec, &fmt, &v, &df->n, err, errn);
+	int rc = lines_load(fp, name, sizeof *df->obj, offsetof(det_obj, line), det_rec, &fmt, &v, &df->n, err, errn);
 	df->obj = v;
 	if (rc < 0)
 		det_file_free(df);

@@ -36,8 +36,8 @@ void lines_free(lines *l)
 	l->buf = NULL, l->cap = 0;
 }
 
-int lines_load(FILE *fp, const char *name, size_t size, lines_parse_fn parse, void *ctx, void **arr,
-	       size_t *n, char *err, size_t errn)
+int lines_load(FILE *fp, const char *name, size_t size, size_t line_off, lines_parse_fn parse,
+	       void *ctx, void **arr, size_t *n, char *err, size_t errn)
 {
 	char *line, e[200];
 	size_t cap = 0;
@@ -50,13 +50,16 @@ int lines_load(FILE *fp, const char *name, size_t size, lines_parse_fn parse, vo
 			cap = cap ? cap * 2 : 256;
 			*arr = xrealloc(*arr, cap * size);
 		}
-		int r = parse(ctx, line, L.no, (char *)*arr + *n * size, e, sizeof e);
+		char *rec = (char *)*arr + *n * size;
+		int r = parse(ctx, line, rec, e, sizeof e);
 		if (r < 0) {
 			rc = errf(err, errn, "%s:%u: %s", name, L.no, e);
 			break;
 		}
-		if (r == 0)
+		if (r == 0) {
+			memcpy(rec + line_off, &L.no, sizeof L.no);
 			(*n)++;
+		}
 	}
 	lines_free(&L);
 	return rc;

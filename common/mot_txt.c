@@ -113,13 +113,9 @@ out:
 	return rc;
 }
 
-static int mot_rec(void *ctx, char *line, uint32_t no, void *rec, char *e, size_t en)
+static int mot_rec(void *ctx, char *line, void *rec, char *e, size_t en)
 {
-	mot_box *b = rec;
-	int r = mot_parse_line(line, b, e, en);
-	if (r == 0)
-		b->line = no;
-	return r;
+	return mot_parse_line(line, rec, e, en);
 }
 
 int mot_load(const char *path, mot_file *mf, char *err, size_t errn)
@@ -129,7 +125,7 @@ int mot_load(const char *path, mot_file *mf, char *err, size_t errn)
 	if (!fp)
 		return errf(err, errn, "%s: %s", path, strerror(errno));
 	void *v;
-	int rc = lines_load(fp, path, sizeof *mf->box, mot_rec, NULL, &v, &mf->n, err, errn);
+	int rc = lines_load(fp, path, sizeof *mf->box, offsetof(mot_box, line), mot_rec, NULL, &v, &mf->n, err, errn);
 	mf->box = v;
 	fclose(fp);
 	if (rc < 0)

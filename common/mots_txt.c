@@ -82,19 +82,15 @@ int mots_parse_line(const char *line, mots_obj *o, char *err, size_t errn)
 	return 0;
 }
 
-static int mots_rec(void *ctx, char *line, uint32_t no, void *rec, char *e, size_t en)
+static int mots_rec(void *ctx, char *line, void *rec, char *e, size_t en)
 {
-	mots_obj *o = rec;
-	if (mots_parse_line(line, o, e, en) != 0)
-		return -1;
-	o->line = no;
-	return 0;
+	return mots_parse_line(line, rec, e, en);
 }
 
 int mots_load_fp(FILE *fp, const char *name, mots_file *mf, char *err, size_t errn)
 {
 	void *v;
-	int rc = lines_load(fp, name, sizeof *mf->obj, mots_rec, NULL, &v, &mf->n, err, errn);
+	int rc = lines_load(fp, name, sizeof *mf->obj, offsetof(mots_obj, line), mots_rec, NULL, &v, &mf->n, err, errn);
 	mf->obj = v;
 	if (rc < 0)
 		mots_file_free(mf);
