@@ -11,13 +11,19 @@ const char *filter_input(int first, int argc, char **argv)
 	return first < argc ? argv[first] : "-";
 }
 
+ms_reader *filter_reader(const char *in)
+{
+	ms_reader *r = ms_reader_open(in);
+	if (!r)
+		die("%s: %s", in, strerror(errno));
+	return r;
+}
+
 void filter_open(filter *f, const char *in, const char *out)
 {
 	f->in = in;
 	f->out = out;
-	f->r = ms_reader_open(f->in);
-	if (!f->r)
-		die("%s: %s", f->in, strerror(errno));
+	f->r = filter_reader(in);
 	f->of = outfile_open(out);
 	if (!f->of)
 		die("%s: %s", out, strerror(errno));

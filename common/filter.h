@@ -17,6 +17,9 @@ typedef struct filter {
 /* The input operand, argv[first] or "-" when there is none; more than one
  * is a usage error. */
 const char *filter_input(int first, int argc, char **argv);
+/* Opens the input stream in (a path or "-"); dies with the path on
+ * failure. Also for tools that write something other than a stream. */
+ms_reader *filter_reader(const char *in);
 /* Opens in and out; dies with the path on failure. */
 void filter_open(filter *f, const char *in, const char *out);
 /* Stamps the tool and its arguments on h and writes it. */

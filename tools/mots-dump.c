@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "filter.h"
 #include "mpjson.h"
 #include "opts.h"
 #include "stream.h"
@@ -87,9 +88,7 @@ int main(int argc, char **argv)
 {
 	err_init(argv[0]);
 	opts o = parse(argc, argv);
-	ms_reader *r = ms_reader_open(o.in);
-	if (!r)
-		die("%s: %m", o.in);
+	ms_reader *r = filter_reader(o.in);
 	const char *name = ms_reader_name(r);
 	if (o.check) {
 		check(r, name);

@@ -7,6 +7,7 @@
 
 #include "coco.h"
 #include "err.h"
+#include "filter.h"
 #include "frames.h"
 #include "mots_txt.h"
 #include "opts.h"
@@ -361,9 +362,7 @@ int main(int argc, char **argv)
 {
 	err_init(argv[0]);
 	opts o = parse(argc, argv);
-	ms_reader *r = ms_reader_open(o.in);
-	if (!r)
-		die("%s: %m", o.in);
+	ms_reader *r = filter_reader(o.in);
 	ms_header h;
 	ms_det d;
 	ms_header_init(&h);
