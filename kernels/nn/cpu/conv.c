@@ -616,53 +616,8 @@ static void run_bwd(nn_backend *be, const nn_conv *g, int tr, const float *x, co
 	reduce_grads(be, used_threads(be, g->n), nw, (size_t)g->oc, dw, db);
 }
 
-void cpu_conv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y)
-{
-	run_fwd(be, g, 0, x, w, b, y, NULL);
-}
-
-void cpu_tconv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y)
-{
-	run_fwd(be, g, 1, x, w, b, y, NULL);
-}
-
-/* The separate backward ops must not change dy: they get a post-less job,
- * which never writes it. */
-void cpu_conv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
-                  float *dx, float *dw, float *db)
-{
-	run_bwd(be, g, 0, x, w, NULL, NULL, (float *)dy, dx, dw, db);
-}
-
-void cpu_tconv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
-                   float *dx, float *dw, float *db)
-{
-	run_bwd(be, g, 1, x, w, NULL, NULL, (float *)dy, dx, dw, db);
-}
-
-void cpu_conv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                       float *y, const nn_post *p)
-{
-	run_fwd(be, g, 0, x, w, b, y, p);
-}
-
-void cpu_tconv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                        float *y, const nn_post *p)
-{
-	run_fwd(be, g, 1, x, w, b, y, p);
-}
-
-void cpu_conv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
-                       const nn_post *p, float *dy, float *dx, float *dw, float *db)
-{
-	run_bwd(be, g, 0, x, w, y, p, dy, dx, dw, db);
-}
-
-void cpu_tconv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
-                        const nn_post *p, float *dy, float *dx, float *dw, float *db)
-{
-	run_bwd(be, g, 1, x, w, y, p, dy, dx, dw, db);
-}
+/* nn.h's conv entry points, plain and fused */
+NN_CONV_DEFINE(cpu, run_fwd, run_bwd)
 
 /* ---- dense ---- */
 

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "nn/conv_ops.h"
 #include "nn/nn.h"
 #include "nn/cpu/pool.h"
 
@@ -32,25 +33,11 @@ double *cpu_grow_d(double **p, size_t *cap, size_t n);
 #define CPU_SERIAL_N 32768
 
 /* conv.c */
-void cpu_conv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y);
-void cpu_conv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
-                  float *dx, float *dw, float *db);
-void cpu_tconv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y);
-void cpu_tconv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
-                   float *dx, float *dw, float *db);
+NN_CONV_DECLARE(cpu)
 void cpu_dense_fwd(nn_backend *be, int n, int in, int out, const float *x, const float *w,
                    const float *b, float *y);
 void cpu_dense_bwd(nn_backend *be, int n, int in, int out, const float *x, const float *w,
                    const float *dy, float *dx, float *dw, float *db);
-
-void cpu_conv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                       float *y, const nn_post *p);
-void cpu_tconv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                        float *y, const nn_post *p);
-void cpu_conv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
-                       const nn_post *p, float *dy, float *dx, float *dw, float *db);
-void cpu_tconv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
-                        const nn_post *p, float *dy, float *dx, float *dw, float *db);
 
 /* bn.c */
 void cpu_bn_fwd(nn_backend *be, const nn_bn *g, const float *x, float *y, const float *gamma,

@@ -14,6 +14,7 @@
 #define USC_CUDA 1
 #endif
 #include "nn/nn.h"
+#include "nn/conv_ops.h"
 
 /* common/err.h is C11 (_Noreturn), so the two functions used here are
  * declared again with C++ syntax; the definitions are in common/err.c, in
@@ -151,26 +152,11 @@ void cu_adam(nn_backend *be, size_t n, float *w, const float *g, float *m, float
              float b1, float b2, float eps);
 
 /* cuda_conv.cu */
-void cu_conv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                 float *y);
-void cu_conv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
-                 float *dx, float *dw, float *db);
-void cu_tconv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                  float *y);
-void cu_tconv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
-                  float *dx, float *dw, float *db);
+NN_CONV_DECLARE(cu)
 void cu_dense_fwd(nn_backend *be, int n, int in, int out, const float *x, const float *w,
                   const float *b, float *y);
 void cu_dense_bwd(nn_backend *be, int n, int in, int out, const float *x, const float *w,
                   const float *dy, float *dx, float *dw, float *db);
-void cu_conv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                      float *y, const nn_post *p);
-void cu_conv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
-                      const nn_post *p, float *dy, float *dx, float *dw, float *db);
-void cu_tconv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                       float *y, const nn_post *p);
-void cu_tconv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
-                       const nn_post *p, float *dy, float *dx, float *dw, float *db);
 void cu_plans_free(cu_impl *c);
 
 /* cuda_bn.cu */

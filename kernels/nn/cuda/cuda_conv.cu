@@ -331,55 +331,10 @@ static void layer_bwd(nn_backend *be, const nn_conv *g, int transposed, const fl
 		cu_colsum(be, dy, (size_t)g->n * g->oh * g->ow, g->oc, db);
 }
 
-void cu_conv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y)
-{
-	layer_fwd(be, g, 0, x, w, b, y, NULL);
-}
-
-void cu_tconv_fwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b, float *y)
-{
-	layer_fwd(be, g, 1, x, w, b, y, NULL);
-}
-
-void cu_conv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
-                 float *dx, float *dw, float *db)
-{
-	layer_bwd(be, g, 0, x, w, NULL, NULL, (float *)dy, dx, dw, db);
-}
-
-void cu_tconv_bwd(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *dy,
-                  float *dx, float *dw, float *db)
-{
-	layer_bwd(be, g, 1, x, w, NULL, NULL, (float *)dy, dx, dw, db);
-}
-
-/* fused blocks (nn.h's optional *_post ops): the layer, then one kernel
- * for bias, activation and dropout; backward: one kernel for the dropout
- * mask and the activation, then the layer */
-
-void cu_conv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                      float *y, const nn_post *p)
-{
-	layer_fwd(be, g, 0, x, w, b, y, p);
-}
-
-void cu_tconv_fwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *b,
-                       float *y, const nn_post *p)
-{
-	layer_fwd(be, g, 1, x, w, b, y, p);
-}
-
-void cu_conv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
-                      const nn_post *p, float *dy, float *dx, float *dw, float *db)
-{
-	layer_bwd(be, g, 0, x, w, y, p, dy, dx, dw, db);
-}
-
-void cu_tconv_bwd_post(nn_backend *be, const nn_conv *g, const float *x, const float *w, const float *y,
-                       const nn_post *p, float *dy, float *dx, float *dw, float *db)
-{
-	layer_bwd(be, g, 1, x, w, y, p, dy, dx, dw, db);
-}
+/* nn.h's conv entry points; the fused *_post ones run the layer, then one
+ * kernel for bias, activation and dropout; backward: one kernel for the
+ * dropout mask and the activation, then the layer */
+NN_CONV_DEFINE(cu, layer_fwd, layer_bwd)
 
 /* ---- dense ----
  * cuBLAS is column-major; a row-major [r][c] matrix is the column-major
