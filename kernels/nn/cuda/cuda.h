@@ -81,31 +81,23 @@ static inline cu_impl *cu_of(nn_backend *be) { return (cu_impl *)be->impl; }
  * dies with the call's name, the library's message and where (the ops of
  * nn.h return nothing; a device failure mid-training cannot be recovered). */
 [[noreturn]] void cu_fail(const char *lib, const char *call, const char *msg, const char *file, int line);
-#define CU_CHECK(call)                                                                  \
-	do {                                                                             \
-		cudaError_t e_ = (call);                                                 \
-		if (e_ != cudaSuccess)                                                   \
-			cu_fail("CUDA", #call, cudaGetErrorString(e_), __FILE__, __LINE__); \
+/* The one check: status of type T from expr, not ok: dies with text (the
+ * call as written; stringified by the caller, before macro expansion). */
+#define CU_CHECK_STATUS(lib, T, ok, errstr, expr, text)                         \
+	do {                                                                     \
+		T e_ = (expr);                                                   \
+		if (e_ != (ok))                                                  \
+			cu_fail(lib, text, errstr(e_), __FILE__, __LINE__);      \
 	} while (0)
-#define BLAS_CHECK(call)                                                                    \
-	do {                                                                                 \
-		cublasStatus_t e_ = (call);                                                  \
-		if (e_ != CUBLAS_STATUS_SUCCESS)                                             \
-			cu_fail("cuBLAS", #call, cublasGetStatusString(e_), __FILE__, __LINE__); \
-	} while (0)
-#define DNN_CHECK(call)                                                                    \
-	do {                                                                                \
-		cudnnStatus_t e_ = (call);                                                  \
-		if (e_ != CUDNN_STATUS_SUCCESS)                                             \
-			cu_fail("cuDNN", #call, cudnnGetErrorString(e_), __FILE__, __LINE__); \
-	} while (0)
+#define CU_CHECK(call) CU_CHECK_STATUS("CUDA", cudaError_t, cudaSuccess, cudaGetErrorString, call, #call)
+#define BLAS_CHECK(call)                                                                       \
+	CU_CHECK_STATUS("cuBLAS", cublasStatus_t, CUBLAS_STATUS_SUCCESS, cublasGetStatusString, call, \
+	                #call)
+#define DNN_CHECK(call) \
+	CU_CHECK_STATUS("cuDNN", cudnnStatus_t, CUDNN_STATUS_SUCCESS, cudnnGetErrorString, call, #call)
 /* After a kernel launch: launch errors (bad configuration, no kernel image). */
-#define LAUNCH_CHECK(name)                                                                 \
-	do {                                                                                \
-		cudaError_t e_ = cudaGetLastError();                                        \
-		if (e_ != cudaSuccess)                                                      \
-			cu_fail("CUDA", name "<<<>>>", cudaGetErrorString(e_), __FILE__, __LINE__); \
-	} while (0)
+#define LAUNCH_CHECK(name) \
+	CU_CHECK_STATUS("CUDA", cudaError_t, cudaSuccess, cudaGetErrorString, cudaGetLastError(), name "<<<>>>")
 
 /* A device buffer of at least `bytes`, grown on demand (old contents lost). */
 void *cu_grow(cu_impl *c, void **p, size_t *cap, size_t bytes);
