@@ -2,6 +2,7 @@
 #include "err.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,45 @@ static char *fix(double v, int prec)
 	char b[64];
 	snprintf(b, sizeof b, "%.*f", prec, v);
 	return xstrdup(b);
+}
+
+/* A column of a table after the sequence name: its head and the number it
+ * shows, read at off in the row's first (in 0) or second (in 1) struct. */
+typedef struct {
+	const char *head;
+	enum { COL_PCT, COL_CNT, COL_FIX2 } kind;   /* double x 100; int64_t; double, 2 decimals */
+	int in;
+	size_t off;
+} column;
+
+#define PCT(in, type, f, head) { head, COL_PCT, in, offsetof(type, f) }
+#define CNT(in, type, f, head) { head, COL_CNT, in, offsetof(type, f) }
+
+static void tbl_init_cols(table *t, const column *col, int ncol)
+{
+	const char *head[40] = { "sequence" };   /* the widest table has 17 columns */
+	for (int c = 0; c < ncol; c++)
+		head[c + 1] = col[c].head;
+	tbl_init(t, ncol + 1, head);
+}
+
+static void tbl_row_cols(table *t, const char *name, const column *col, int ncol, const void *a,
+			 const void *b)
+{
+	char **r = tbl_row(t);
+	r[0] = xstrdup(name);
+	for (int c = 0; c < ncol; c++) {
+		const char *p = (const char *)(col[c].in ? b : a) + col[c].off;
+		double v;
+		int64_t n;
+		memcpy(&v, p, sizeof v);
+		if (col[c].kind == COL_CNT)
+			memcpy(&n, p, sizeof n), r[c + 1] = cnt(n);
+		else if (col[c].kind == COL_FIX2)
+			r[c + 1] = isnan(v) ? xstrdup("nan") : fix(v, 2);
+		else
+			r[c + 1] = pct(v);
+	}
 }
 
 /* First column left-aligned, the rest right-aligned; frees the cells. */
@@ -123,21 +163,33 @@ void mots_combine(const mots_class_result *c, mots_seq_result *out)
 	te_parts_combine(&p, c->n, out);
 }
 
+static const column mots_tools_cols[] = {
+	PCT(0, mt_scores, smotsa, "sMOTSA"), PCT(0, mt_scores, motsa, "MOTSA"),
+	PCT(0, mt_scores, motsp, "MOTSP"), PCT(0, mt_scores, modsa, "MODSA"),
+	PCT(0, mt_scores, recall, "Rcll"), PCT(0, mt_scores, precision, "Prcn"),
+	CNT(1, mt_counts, tp, "TP"), CNT(1, mt_counts, fp, "FP"), CNT(1, mt_counts, fn, "FN"),
+	CNT(1, mt_counts, ids, "IDS"), CNT(1, mt_counts, mt, "MT"), CNT(1, mt_counts, pt, "PT"),
+	CNT(1, mt_counts, ml, "ML"), CNT(1, mt_counts, frag, "Frag"),
+};
+enum { N_MOTS_TOOLS = sizeof mots_tools_cols / sizeof *mots_tools_cols };
+
 static void mots_tools_row(table *t, const char *name, const mt_counts *c)
 {
 	mt_scores s;
 	mt_scores_of(c, &s);
-	char **r = tbl_row(t);
-	r[0] = xstrdup(name);
-	r[1] = pct(s.smotsa), r[2] = pct(s.motsa), r[3] = pct(s.motsp), r[4] = pct(s.modsa);
-	r[5] = pct(s.recall), r[6] = pct(s.precision);
-	r[7] = cnt(c->tp), r[8] = cnt(c->fp), r[9] = cnt(c->fn), r[10] = cnt(c->ids);
-	r[11] = cnt(c->mt), r[12] = cnt(c->pt), r[13] = cnt(c->ml), r[14] = cnt(c->frag);
+	tbl_row_cols(t, name, mots_tools_cols, N_MOTS_TOOLS, &s, c);
 }
 
-/* The columns trackeval_row fills. */
-static const char *const trackeval_head[] = { "sequence", "HOTA", "DetA", "AssA", "DetRe", "DetPr",
-					      "AssRe", "AssPr", "LocA", "IDF1", "IDP", "IDR" };
+/* HOTA means (te_summary), then Identity (te_id_scores). */
+static const column trackeval_cols[] = {
+	PCT(0, te_summary, hota, "HOTA"), PCT(0, te_summary, deta, "DetA"),
+	PCT(0, te_summary, assa, "AssA"), PCT(0, te_summary, detre, "DetRe"),
+	PCT(0, te_summary, detpr, "DetPr"), PCT(0, te_summary, assre, "AssRe"),
+	PCT(0, te_summary, asspr, "AssPr"), PCT(0, te_summary, loca, "LocA"),
+	PCT(1, te_id_scores, idf1, "IDF1"), PCT(1, te_id_scores, idp, "IDP"),
+	PCT(1, te_id_scores, idr, "IDR"),
+};
+enum { N_TRACKEVAL = sizeof trackeval_cols / sizeof *trackeval_cols };
 
 static void trackeval_row(table *t, const char *name, const mots_seq_result *m)
 {
@@ -145,17 +197,11 @@ static void trackeval_row(table *t, const char *name, const mots_seq_result *m)
 	te_id_scores id;
 	te_hota_summary(&m->hota, &s);
 	te_identity_scores_of(&m->id, &id);
-	char **r = tbl_row(t);
-	r[0] = xstrdup(name);
-	r[1] = pct(s.hota), r[2] = pct(s.deta), r[3] = pct(s.assa), r[4] = pct(s.detre);
-	r[5] = pct(s.detpr), r[6] = pct(s.assre), r[7] = pct(s.asspr), r[8] = pct(s.loca);
-	r[9] = pct(id.idf1), r[10] = pct(id.idp), r[11] = pct(id.idr);
+	tbl_row_cols(t, name, trackeval_cols, N_TRACKEVAL, &s, &id);
 }
 
 void report_mots_table(FILE *fp, const mots_class_result *c, int ncls)
 {
-	static const char *mh[] = { "sequence", "sMOTSA", "MOTSA", "MOTSP", "MODSA", "Rcll", "Prcn",
-				    "TP", "FP", "FN", "IDS", "MT", "PT", "ML", "Frag" };
 	for (int k = 0; k < ncls; k++) {
 		const mots_class_result *cr = &c[k];
 		mots_seq_result all;
@@ -163,14 +209,14 @@ void report_mots_table(FILE *fp, const mots_class_result *c, int ncls)
 		table t;
 		fprintf(fp, "%sclass %d (%s): mots_tools CLEAR-MOTS, IoU > 0.5\n", k ? "\n" : "", cr->cls,
 			class_name(cr->cls));
-		tbl_init(&t, 15, mh);
+		tbl_init_cols(&t, mots_tools_cols, N_MOTS_TOOLS);
 		for (int i = 0; i < cr->n; i++)
 			mots_tools_row(&t, cr->seq[i].name, &cr->seq[i].mt);
 		mots_tools_row(&t, "COMBINED", &all.mt);
 		tbl_print(fp, &t);
 		fprintf(fp, "\nclass %d (%s): TrackEval HOTA and Identity, IoU >= 0.5\n", cr->cls,
 			class_name(cr->cls));
-		tbl_init(&t, 12, trackeval_head);
+		tbl_init_cols(&t, trackeval_cols, N_TRACKEVAL);
 		for (int i = 0; i < cr->n; i++)
 			trackeval_row(&t, cr->seq[i].name, &cr->seq[i]);
 		trackeval_row(&t, "COMBINED", &all);
@@ -178,17 +224,22 @@ void report_mots_table(FILE *fp, const mots_class_result *c, int ncls)
 	}
 }
 
+static const column box_cols[] = {
+	PCT(0, mm_scores, idf1, "IDF1"), PCT(0, mm_scores, idp, "IDP"), PCT(0, mm_scores, idr, "IDR"),
+	PCT(0, mm_scores, mota, "MOTA"), PCT(0, mm_scores, motp, "MOTP"),
+	{ "FAF", COL_FIX2, 0, offsetof(mm_scores, faf) },   /* false alarms per frame, not a share */
+	PCT(0, mm_scores, recall, "Rcll"), PCT(0, mm_scores, precision, "Prcn"),
+	CNT(1, mm_counts, tracks, "GT"), CNT(1, mm_counts, mt, "MT"), CNT(1, mm_counts, pt, "PT"),
+	CNT(1, mm_counts, ml, "ML"), CNT(1, mm_counts, fp, "FP"), CNT(1, mm_counts, misses, "FN"),
+	CNT(1, mm_counts, switches, "IDS"), CNT(1, mm_counts, frag, "Frag"),
+};
+enum { N_BOX = sizeof box_cols / sizeof *box_cols };
+
 static void box_row(table *t, const char *name, const mm_counts *c)
 {
 	mm_scores s;
 	mm_scores_of(c, &s);
-	char **r = tbl_row(t);
-	r[0] = xstrdup(name);
-	r[1] = pct(s.idf1), r[2] = pct(s.idp), r[3] = pct(s.idr), r[4] = pct(s.mota);
-	r[5] = pct(s.motp), r[6] = isnan(s.faf) ? xstrdup("nan") : fix(s.faf, 2);
-	r[7] = pct(s.recall), r[8] = pct(s.precision);
-	r[9] = cnt(c->tracks), r[10] = cnt(c->mt), r[11] = cnt(c->pt), r[12] = cnt(c->ml);
-	r[13] = cnt(c->fp), r[14] = cnt(c->misses), r[15] = cnt(c->switches), r[16] = cnt(c->frag);
+	tbl_row_cols(t, name, box_cols, N_BOX, &s, c);
 }
 
 /* TrackEval's HOTA and Identity of the box results (MotChallenge2DBox). */
@@ -209,7 +260,7 @@ static void report_box_trackeval_table(FILE *fp, const box_seq_result *s, int n)
 	mots_seq_result m, all;
 	table t;
 	fprintf(fp, "\nTrackEval HOTA and Identity (MOTChallenge boxes), IoU >= 0.5\n");
-	tbl_init(&t, 12, trackeval_head);
+	tbl_init_cols(&t, trackeval_cols, N_TRACKEVAL);
 	for (int i = 0; i < n; i++) {
 		memset(&m, 0, sizeof m);
 		m.hota = s[i].hota, m.id = s[i].id;
@@ -222,12 +273,10 @@ static void report_box_trackeval_table(FILE *fp, const box_seq_result *s, int n)
 
 void report_box_table(FILE *fp, const box_seq_result *s, int n)
 {
-	static const char *h[] = { "sequence", "IDF1", "IDP", "IDR", "MOTA", "MOTP", "FAF", "Rcll",
-				   "Prcn", "GT", "MT", "PT", "ML", "FP", "FN", "IDS", "Frag" };
 	mm_counts all = { 0 };
 	table t;
 	fprintf(fp, "py-motmetrics box metrics, IoU >= 0.5 (MOTP = mean IoU)\n");
-	tbl_init(&t, 17, h);
+	tbl_init_cols(&t, box_cols, N_BOX);
 	for (int i = 0; i < n; i++) {
 		box_row(&t, s[i].name, &s[i].mm);
 		mm_add(&all, &s[i].mm);
