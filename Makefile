@@ -55,7 +55,7 @@ NVCC     :=
 endif
 CU_SRCS  := $(if $(NVCC),$(wildcard kernels/nn/cuda/*.cu))
 ifneq ($(NVCC),)
-NVFLAGS  ?= -O2 -std=c++17 -Icommon -Ikernels \
+NVFLAGS  ?= -O2 -std=c++17 -Icommon -Ikernels -MMD -MP \
             -gencode arch=compute_75,code=sm_75 -gencode arch=compute_90,code=sm_90 \
             -gencode arch=compute_80,code=sm_80 -gencode arch=compute_75,code=compute_75 \
             -Xcompiler -fPIC,-Wall
@@ -201,4 +201,4 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz bin lib
 
--include $(OBJS:.o=.d) $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)
+-include $(OBJS:.o=.d) $(CU_OBJS:.o=.d) $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)
