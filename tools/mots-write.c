@@ -1,9 +1,11 @@
 /* mots-write: a det stream with track ids out as MOTS txt, instance PNGs,
  * MOT box txt and overlay frames, after the method's post-processing
  * (short tracks dropped, overlapping pixels resolved). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "coco.h"
 #include "err.h"
@@ -71,19 +73,24 @@ static opts parse(int argc, char **argv)
 
 /* An output name for a segment: "%s" in the pattern becomes the sequence
  * name, once it is known to name one file and no other place; without it,
- * only one segment may be written. */
-static char *name_for(const char *pat, const char *seq, ms_reader *r)
+ * only one segment may be written. Returns NULL with the message in err. */
+static char *name_for(const char *pat, const char *seq, ms_reader *r, char *err, size_t errn)
 {
 	const char *s = strstr(pat, "%s");
 	uint64_t seg = ms_reader_segment(r);
 	if (!s) {
-		if (seg > 1)
-			die("%s: the stream holds several sequences; put %%s in the output name", pat);
+		if (seg > 1) {
+			errf(err, errn, "%s: the stream holds several sequences; put %%s in the output name",
+			     pat);
+			return NULL;
+		}
 		return xstrdup(pat);
 	}
 	char e[600];
-	if (seqname_check(seq, strlen(seq), e, sizeof e) != 0)
-		die("%s: segment %llu header: %s", ms_reader_name(r), (unsigned long long)seg, e);
+	if (seqname_check(seq, strlen(seq), e, sizeof e) != 0) {
+		errf(err, errn, "%s: segment %llu header: %s", ms_reader_name(r), (unsigned long long)seg, e);
+		return NULL;
+	}
 	size_t n = strlen(pat) + strlen(seq) + 1;
 	char *name = xmalloc(n);
 	snprintf(name, n, "%.*s%s%s", (int)(s - pat), pat, seq, s + 2);
@@ -102,56 +109,154 @@ static void keep(outfile *o)
 }
 
 /* Two segments of one name would write one output twice, the second over
- * the first's temporary. */
-static void check_unique(const char *path, const char *seq, ms_reader *r)
+ * the first's temporary. Returns 0, or -1 with the message in err. */
+static int check_unique(const char *path, const char *seq, ms_reader *r, char *err, size_t errn)
 {
 	for (size_t i = 0; i < npending; i++)
 		if (strcmp(pending[i]->path, path) == 0)
-			die("%s: segment %llu header: %s is an output already (sequence name \"%s\" "
-			    "twice, or one name for two outputs)",
-			    ms_reader_name(r), (unsigned long long)ms_reader_segment(r), path, seq);
+			return errf(err, errn, "%s: segment %llu header: %s is an output already (sequence "
+				    "name \"%s\" twice, or one name for two outputs)", ms_reader_name(r),
+				    (unsigned long long)ms_reader_segment(r), path, seq);
+	return 0;
 }
 
-static char *output_for(const char *pat, const char *seq, ms_reader *r)
+static char *output_for(const char *pat, const char *seq, ms_reader *r, char *err, size_t errn)
 {
-	char *p = name_for(pat, seq, r);
-	check_unique(p, seq, r);
+	char *p = name_for(pat, seq, r, err, errn);
+	if (p && check_unique(p, seq, r, err, errn) != 0) {
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 
-/* ---- outputs ---- */
-
-/* Opens the output of pattern pat for a segment and keeps it for the
- * final commit. */
-static outfile *open_output(const char *pat, const char *seq, ms_reader *r)
+/* Standard output has no temporary to rename: what is meant for it goes
+ * to an unnamed file, copied out on commit, so that a failure later in the
+ * stream leaves nothing there either. (Without a place for that file it
+ * is written straight out.) */
+static void spool(outfile *f)
 {
-	char *path = output_for(pat, seq, r);
-	outfile *o = outfile_open(path);
-	if (!o)
-		die("%s: cannot write: %m", path);
-	free(path);
-	keep(o);
-	return o;
+	const char *d = getenv("TMPDIR");
+	char path[4200];
+	snprintf(path, sizeof path, "%s/mots-write.XXXXXX", d && *d ? d : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	FILE *t = fdopen(fd, "w+b");
+	if (!t) {
+		close(fd);
+		return;
+	}
+	f->fp = t;
 }
 
-static void write_mots(outfile *o, const rec *v, size_t n, const ms_header *h)
+static void commit_all(void)
+{
+	for (size_t i = 0; i < npending; i++) {
+		outfile *o = pending[i];
+		if (!o->is_dir && !o->tmp && o->fp != stdout) {   /* spooled */
+			char b[65536];
+			size_t k;
+			if (fflush(o->fp) != 0 || fseek(o->fp, 0, SEEK_SET) != 0)
+				die("%s: %m", o->path);
+			while ((k = fread(b, 1, sizeof b, o->fp)) > 0)
+				if (fwrite(b, 1, k, stdout) != k)
+					die("%s: %m", o->path);
+			if (ferror(o->fp))
+				die("%s: %m", o->path);
+			fclose(o->fp);
+			o->fp = stdout;
+		}
+		char *p = xstrdup(o->path);
+		if (outfile_commit(o) != 0)
+			die("%s: %m", p);
+		free(p);
+	}
+	free(pending);
+}
+
+/* ---- a segment's outputs, one frame at a time ---- */
+
+/* mots-write checks and writes a segment frame by frame, yet reports the
+ * failure that checking the whole segment first would: a stream that
+ * cannot be read before anything else, then the checks below in this
+ * order, each its first failure in the stream. A failure is kept, the
+ * outputs it makes pointless stop, and the segment is read to its end
+ * before mots-write dies with the message of the lowest rank. */
+enum { R_ID = 1, R_OVERLAP, R_FRAMES, R_MOTS, R_MOT, R_COCO, R_PNG, R_OVERLAY, R_NONE };
+
+/* Draws frame f into the folder being built, od->tmp; messages name
+ * od->path, the folder the user asked for. Returns 0, or -1 with the
+ * message in err. */
+typedef int (*frame_fn)(const outfile *od, int64_t f, const rec *v, size_t n,
+			const ms_header *h, const opts *o, uint16_t *buf, char *err, size_t errn);
+
+/* A --png or --overlay folder. */
+typedef struct frames_out {
+	outfile *od;        /* NULL: not asked for, or not made */
+	frame_fn fn;
+	int rank;
+	int64_t next;       /* the next frame it writes */
+	uint16_t *buf;
+} frames_out;
+
+typedef struct seg {
+	const opts *o;
+	ms_reader *r;
+	const ms_header *h;
+	const char *seq;
+	outfile *mots, *mot, *coco;   /* NULL: not asked for, or not opened */
+	size_t ncoco;                 /* objects written to coco */
+	frames_out png, overlay;
+	progress pr;
+	int has_last;                 /* the last record left, for --max-frames */
+	int64_t last_f;
+	uint64_t last_n;
+	int rank;                     /* of the failure kept; R_NONE: none */
+	char err[5000];
+} seg;
+
+static void fail(seg *s, int rank, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(seg *s, int rank, const char *fmt, ...)
+{
+	if (rank >= s->rank)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof s->err, fmt, ap);
+	va_end(ap);
+	s->rank = rank;
+}
+
+/* Whether output f of rank k is still written. */
+static int live(const seg *s, const void *f, int k)
+{
+	return f && s->rank > k;
+}
+
+static void write_mots(seg *s, const rec *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!v[i].rle)
-			die("%s: record %llu has no mask (\"rle\") for a MOTS txt line", o->path,
-			    (unsigned long long)v[i].n);
-		mots_write_line(o->fp, v[i].f, v[i].id, v[i].cls, (uint32_t)h->height,
-				(uint32_t)h->width, v[i].rle);
+		if (!v[i].rle) {
+			fail(s, R_MOTS, "%s: record %llu has no mask (\"rle\") for a MOTS txt line",
+			     s->mots->path, (unsigned long long)v[i].n);
+			return;
+		}
+		mots_write_line(s->mots->fp, v[i].f, v[i].id, v[i].cls, (uint32_t)s->h->height,
+				(uint32_t)s->h->width, v[i].rle);
 	}
 }
 
-static void mask_box(const rec *r, const ms_header *h, double b[4])
+/* The box of a record's mask, or its own box when it has none. Returns 0,
+ * or -1 with the message in err. */
+static int mask_box(const rec *r, const ms_header *h, double b[4], char *err, size_t errn)
 {
 	if (r->rle) {
 		rle_t m;
 		char e[200];
 		if (rle_from_string(&m, r->rle, (uint32_t)h->height, (uint32_t)h->width, e, sizeof e) != 0)
-			die("record %llu: %s", (unsigned long long)r->n, e);
+			return errf(err, errn, "record %llu: %s", (unsigned long long)r->n, e);
 		rle_box bb = rle_bbox(&m);
 		rle_free(&m);
 		b[0] = bb.x, b[1] = bb.y, b[2] = bb.w, b[3] = bb.h;
@@ -159,6 +264,7 @@ static void mask_box(const rec *r, const ms_header *h, double b[4])
 		for (int i = 0; i < 4; i++)
 			b[i] = r->box[i];
 	}
+	return 0;
 }
 
 /* A number as people write it: integers plainly, others in the shortest
@@ -179,62 +285,80 @@ static const char *num(char *b, double v, int single)
 }
 
 /* MOTChallenge box txt: 1-based pixel coordinates of the top-left corner. */
-static void write_mot(outfile *o, const rec *v, size_t n, const ms_header *h)
+static void write_mot(seg *s, const rec *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		double b[4];
-		mask_box(&v[i], h, b);
-		char s[5][40];
-		fprintf(o->fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)v[i].f,
-			(long long)v[i].id, num(s[0], b[0] + 1, 0), num(s[1], b[1] + 1, 0), num(s[2], b[2], 0),
-			num(s[3], b[3], 0), num(s[4], v[i].has_score ? v[i].score : 1, 1));
+		char e[300];
+		if (mask_box(&v[i], s->h, b, e, sizeof e) != 0) {
+			fail(s, R_MOT, "%s", e);
+			return;
+		}
+		char t[5][40];
+		fprintf(s->mot->fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)v[i].f,
+			(long long)v[i].id, num(t[0], b[0] + 1, 0), num(t[1], b[1] + 1, 0), num(t[2], b[2], 0),
+			num(t[3], b[3], 0), num(t[4], v[i].has_score ? v[i].score : 1, 1));
 	}
 }
 
 /* COCO results: image_id = frame + offset, the box of the mask (or the
- * record's box when it has no mask), score 1 when the record has none. */
-static void write_coco(outfile *o, const rec *v, size_t n, const ms_header *h, long long offset)
+ * record's box when it has no mask), score 1 when the record has none.
+ * One list for the segment: '[' before its first object, ']' at its end
+ * (coco_end). */
+static void write_coco(seg *s, const rec *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		coco_rec c = { v[i].f + offset, v[i].cls, v[i].id, 1, v[i].has_score ? v[i].score : 1,
-			       { 0 }, (uint32_t)h->height, (uint32_t)h->width, v[i].rle };
-		mask_box(&v[i], h, c.box);
-		if (coco_write_rec(o->fp, &c, i) != 0)
-			die("%s: write error: %m", o->path);
+		coco_rec c = { v[i].f + s->o->coco_offset, v[i].cls, v[i].id, 1,
+			       v[i].has_score ? v[i].score : 1, { 0 }, (uint32_t)s->h->height,
+			       (uint32_t)s->h->width, v[i].rle };
+		char e[300];
+		if (mask_box(&v[i], s->h, c.box, e, sizeof e) != 0) {
+			fail(s, R_COCO, "%s", e);
+			return;
+		}
+		if (coco_write_rec(s->coco->fp, &c, s->ncoco++) != 0) {
+			fail(s, R_COCO, "%s: write error: %m", s->coco->path);
+			return;
+		}
 	}
-	if (coco_write_end(o->fp, n) != 0)
-		die("%s: write error: %m", o->path);
+}
+
+static void coco_end(seg *s)
+{
+	if (live(s, s->coco, R_COCO) && coco_write_end(s->coco->fp, s->ncoco) != 0)
+		fail(s, R_COCO, "%s: write error: %m", s->coco->path);
 }
 
 /* The 16-bit value of a record in an instance map: class*1000 + id, or the
- * id itself when it already reads so (ground truth ids, ignore regions). */
-static uint16_t png_value(const rec *r, const char *path)
+ * id itself when it already reads so (ground truth ids, ignore regions).
+ * Returns 0, or -1 with the message in err. */
+static int png_value(const rec *r, const char *path, uint16_t *val, char *err, size_t errn)
 {
 	if (r->id >= 10000 && r->id <= 65535)
-		return (uint16_t)r->id;
-	if (r->id / 1000 == r->cls && r->id > 0)
-		return (uint16_t)r->id;
-	if (r->id < 1 || r->id > 999 || r->cls < 0 || r->cls > 65)
-		die("%s: record %llu: id %lld of class %d does not fit the PNG format class*1000+id",
-		    path, (unsigned long long)r->n, (long long)r->id, r->cls);
-	return (uint16_t)(r->cls * 1000 + r->id);
+		*val = (uint16_t)r->id;
+	else if (r->id / 1000 == r->cls && r->id > 0)
+		*val = (uint16_t)r->id;
+	else if (r->id < 1 || r->id > 999 || r->cls < 0 || r->cls > 65)
+		return errf(err, errn, "%s: record %llu: id %lld of class %d does not fit the PNG format "
+			    "class*1000+id", path, (unsigned long long)r->n, (long long)r->id, r->cls);
+	else
+		*val = (uint16_t)(r->cls * 1000 + r->id);
+	return 0;
 }
 
-/* Draws frame f into the folder being built, od->tmp; messages name
- * od->path, the folder the user asked for. */
-typedef void (*frame_fn)(const outfile *od, int64_t f, const rec *v, size_t n,
-			 const ms_header *h, const opts *o, uint16_t *buf);
-
-/* Saves a frame, or dies naming the file where the user will look for it. */
-static void save_frame(const outfile *od, int64_t f, const image *im)
+/* Saves a frame; on failure the message names the file where the user
+ * will look for it. */
+static int save_frame(const outfile *od, int64_t f, const image *im, char *err, size_t errn)
 {
-	char path[4200], err[600], shown[5000];
+	char path[4200], e[600], shown[5000];
 	snprintf(path, sizeof path, "%s/%06lld.png", od->tmp, (long long)f);
-	if (png_save(path, im, err, sizeof err) != 0)
-		die("%s", outdir_shown(od, err, shown, sizeof shown));
+	if (png_save(path, im, e, sizeof e) != 0)
+		return errf(err, errn, "%s", outdir_shown(od, e, shown, sizeof shown));
+	return 0;
 }
 
-static void paint_ids(const rec *v, size_t n, const ms_header *h, const char *dir, uint16_t *px)
+static int paint_ids(const rec *v, size_t n, const ms_header *h, const char *dir, uint16_t *px,
+		     char *err, size_t errn)
 {
 	uint32_t W = (uint32_t)h->width, H = (uint32_t)h->height;
 	memset(px, 0, (size_t)W * H * sizeof *px);
@@ -244,8 +368,12 @@ static void paint_ids(const rec *v, size_t n, const ms_header *h, const char *di
 		rle_t r;
 		char e[200];
 		if (rle_from_string(&r, v[i].rle, H, W, e, sizeof e) != 0)
-			die("record %llu: %s", (unsigned long long)v[i].n, e);
-		uint16_t val = png_value(&v[i], dir);
+			return errf(err, errn, "record %llu: %s", (unsigned long long)v[i].n, e);
+		uint16_t val = 0;
+		if (png_value(&v[i], dir, &val, err, errn) != 0) {
+			rle_free(&r);
+			return -1;
+		}
 		/* Straight from the runs (column-major); later masks win overlaps. */
 		uint64_t k = 0;
 		for (uint32_t j = 0; j < r.m; j++) {
@@ -257,105 +385,207 @@ static void paint_ids(const rec *v, size_t n, const ms_header *h, const char *di
 		}
 		rle_free(&r);
 	}
+	return 0;
 }
 
-static void png_frame(const outfile *od, int64_t f, const rec *v, size_t n, const ms_header *h,
-		      const opts *o, uint16_t *buf)
+static int png_frame(const outfile *od, int64_t f, const rec *v, size_t n, const ms_header *h,
+		     const opts *o, uint16_t *buf, char *err, size_t errn)
 {
 	(void)o;
-	paint_ids(v, n, h, od->path, buf);
+	if (paint_ids(v, n, h, od->path, buf, err, errn) != 0)
+		return -1;
 	image im = {(uint32_t)h->width, (uint32_t)h->height, 1, 16, buf};
-	save_frame(od, f, &im);
+	return save_frame(od, f, &im, err, errn);
 }
 
-static void overlay_frame(const outfile *od, int64_t f, const rec *v, size_t n, const ms_header *h,
-			  const opts *o, uint16_t *buf)
+static int overlay_frame(const outfile *od, int64_t f, const rec *v, size_t n, const ms_header *h,
+			 const opts *o, uint16_t *buf, char *err, size_t errn)
 {
-	char src[4200], err[600];
+	char src[4200], e[600];
 	image im;
 	(void)buf;
 	if (frame_png_path(o->images, f, src, sizeof src) != 0)
-		die("%s: no image for frame %lld", src, (long long)f);
-	if (png_load(src, &im, err, sizeof err) != 0)
-		die("%s", err);
-	if (im.depth != 8 || im.w != (uint32_t)h->width || im.h != (uint32_t)h->height)
-		die("%s: want an 8-bit %dx%d image", src, h->width, h->height);
+		return errf(err, errn, "%s: no image for frame %lld", src, (long long)f);
+	if (png_load(src, &im, e, sizeof e) != 0)
+		return errf(err, errn, "%s", e);
+	if (im.depth != 8 || im.w != (uint32_t)h->width || im.h != (uint32_t)h->height) {
+		image_free(&im);
+		return errf(err, errn, "%s: want an 8-bit %dx%d image", src, h->width, h->height);
+	}
 	image rgb;
 	overlay_to_rgb(&im, &rgb);
 	image_free(&im);
-	for (size_t i = 0; i < n; i++) {
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (!v[i].rle)
 			continue;
 		rle_t r;
-		if (rle_from_string(&r, v[i].rle, rgb.h, rgb.w, err, sizeof err) != 0)
-			die("record %llu: %s", (unsigned long long)v[i].n, err);
+		if (rle_from_string(&r, v[i].rle, rgb.h, rgb.w, e, sizeof e) != 0) {
+			rc = errf(err, errn, "record %llu: %s", (unsigned long long)v[i].n, e);
+			break;
+		}
 		overlay_mask(&rgb, &r, v[i].id);
 		rle_free(&r);
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		double b[4];
-		mask_box(&v[i], h, b);
-		overlay_label(&rgb, (int)b[0], (int)b[1], (int)b[3], v[i].id);
+		if ((rc = mask_box(&v[i], h, b, err, errn)) == 0)
+			overlay_label(&rgb, (int)b[0], (int)b[1], (int)b[3], v[i].id);
 	}
-	save_frame(od, f, &rgb);
+	if (rc == 0)
+		rc = save_frame(od, f, &rgb, err, errn);
 	image_free(&rgb);
+	return rc;
+}
+
+/* Opens the file output of pattern pat for the segment and keeps it for
+ * the final commit. */
+static outfile *open_file(seg *s, const char *pat, int rank)
+{
+	if (!pat)
+		return NULL;
+	char e[1200];
+	char *path = output_for(pat, s->seq, s->r, e, sizeof e);
+	if (!path) {
+		fail(s, rank, "%s", e);
+		return NULL;
+	}
+	outfile *f = outfile_open(path);
+	if (!f) {
+		fail(s, rank, "%s: cannot write: %m", path);
+		free(path);
+		return NULL;
+	}
+	free(path);
+	keep(f);
+	if (f->fp == stdout)
+		spool(f);
+	return f;
 }
 
 /* --png and --overlay write one file per frame from --first to the last
- * record's frame; refuses a span over --max-frames before writing any. */
-static void check_frame_count(const rec *v, size_t n, const opts *o, ms_reader *r)
+ * record's frame, empty or not. */
+static void open_frames(seg *s, frames_out *fo, const char *pat, frame_fn fn, int rank)
 {
-	if (!n || v[n - 1].f < o->first)
+	*fo = (frames_out){NULL, fn, rank, s->o->first, NULL};
+	if (!pat)
 		return;
-	uint64_t span = (uint64_t)(v[n - 1].f - o->first) + 1;
-	if (span <= (uint64_t)o->max_frames)
+	char e[1200];
+	char *path = output_for(pat, s->seq, s->r, e, sizeof e);
+	if (!path) {
+		fail(s, rank, "%s", e);
 		return;
-	char seg[40] = "";
-	if (ms_reader_segment(r) > 1)
-		snprintf(seg, sizeof seg, "segment %llu ", (unsigned long long)ms_reader_segment(r));
-	die("%s: %srecord %llu: frame %lld makes %llu frames from --first %lld, one file each; "
-	    "the limit is %lld (--max-frames N)", ms_reader_name(r), seg, (unsigned long long)v[n - 1].n,
-	    (long long)v[n - 1].f, (unsigned long long)span, o->first, o->max_frames);
-}
-
-/* Writes one PNG per frame from --first to the last frame, empty or not. */
-static void write_frames(const char *dir, const rec *v, size_t n, const ms_header *h,
-			 const opts *o, frame_fn fn, progress *pr)
-{
-	char err[600];
-	if (!h->width || !h->height)
-		die("%s: the stream header gives no image size", dir);
-	outfile *od = outdir_open(dir, o->force, err, sizeof err);
-	if (!od)
-		die("%s", err);
-	int64_t last = n ? v[n - 1].f : o->first - 1;
-	uint16_t *buf = xmalloc((size_t)h->width * h->height * sizeof *buf);
-	size_t i = 0;
-	for (int64_t f = o->first; f <= last; f++) {
-		size_t j = i;
-		while (i < n && v[i].f < f)
-			i++;
-		for (j = i; j < n && v[j].f == f; j++)
-			;
-		fn(od, f, v + i, j - i, h, o, buf);
-		progress_update(pr, (uint64_t)(f - o->first + 1), NULL);
-		i = j;
 	}
-	free(buf);
-	keep(od);
+	if (!s->h->width || !s->h->height)
+		fail(s, rank, "%s: the stream header gives no image size", path);
+	else if (!(fo->od = outdir_open(path, s->o->force, e, sizeof e)))
+		fail(s, rank, "%s", e);
+	free(path);
+	if (!fo->od)
+		return;
+	if (fn == png_frame)
+		fo->buf = xmalloc((size_t)s->h->width * s->h->height * sizeof *fo->buf);
+	keep(fo->od);
 }
 
-/* write_frames() into the folder the pattern pat names for the sequence,
- * with a progress line. */
-static void frames_named(const char *pat, const char *seq, ms_reader *r, const rec *v, size_t n,
-			 const ms_header *h, const opts *o, frame_fn fn)
+/* Writes the frames of fo up to f, the empty ones before it and f with its
+ * n records. */
+static void write_frames(seg *s, frames_out *fo, int64_t f, const rec *v, size_t n)
 {
-	progress pr;
-	char *p = output_for(pat, seq, r);
-	progress_start(&pr, "frames", 0, o->quiet);
-	write_frames(p, v, n, h, o, fn, &pr);
-	progress_end(&pr, 0);
-	free(p);
+	if (!live(s, fo->od, fo->rank) || f < s->o->first)
+		return;
+	char e[5000];
+	for (; fo->next <= f; fo->next++) {
+		int at = fo->next == f;
+		if (fo->fn(fo->od, fo->next, at ? v : NULL, at ? n : 0, s->h, s->o, fo->buf, e,
+			   sizeof e) != 0) {
+			fail(s, fo->rank, "%s", e);
+			return;
+		}
+		progress_update(&s->pr, (uint64_t)(fo->next - s->o->first + 1), NULL);
+	}
+}
+
+static void seg_start(seg *s, const opts *o, ms_reader *r, const ms_header *h)
+{
+	*s = (seg){.o = o, .r = r, .h = h, .seq = h->seq ? h->seq : "seq", .rank = R_NONE};
+	s->mots = open_file(s, o->mots, R_MOTS);
+	s->mot = open_file(s, o->mot, R_MOT);
+	s->coco = open_file(s, o->coco, R_COCO);
+	open_frames(s, &s->png, o->png, png_frame, R_PNG);
+	open_frames(s, &s->overlay, o->overlay, overlay_frame, R_OVERLAY);
+	progress_start(&s->pr, "frames", 0, o->quiet || !(o->png || o->overlay));
+}
+
+/* Each track id appears at most once per frame in every output: the n
+ * records of one frame, as read. */
+static void check_ids(seg *s, const rec *v, size_t n)
+{
+	for (size_t i = 1; i < n && s->rank > R_ID; i++)
+		for (size_t j = 0; j < i; j++)
+			if (v[j].id == v[i].id) {
+				fail(s, R_ID, "%s: record %llu: track id %lld twice in frame %lld",
+				     ms_reader_name(s->r), (unsigned long long)v[i].n, (long long)v[i].id,
+				     (long long)v[i].f);
+				break;
+			}
+}
+
+/* The n records of one frame (short tracks already dropped): overlaps
+ * resolved, then appended to every output; frees their masks. */
+static void frame_out(seg *s, rec *v, size_t n)
+{
+	const opts *o = s->o;
+	char e[300];
+	if (s->rank <= R_OVERLAP)
+		;
+	else if (o->no_overlap &&
+		 post_remove_overlaps(v, &n, (uint32_t)s->h->height, (uint32_t)s->h->width, e, sizeof e) != 0)
+		fail(s, R_OVERLAP, "%s", e);
+	else if (n) {
+		int64_t f = v[0].f;
+		s->has_last = 1, s->last_f = f, s->last_n = v[n - 1].n;
+		/* The message, naming the last record, comes at the segment's end. */
+		if ((o->png || o->overlay) && f >= o->first &&
+		    (uint64_t)(f - o->first) + 1 > (uint64_t)o->max_frames)
+			fail(s, R_FRAMES, "--max-frames");
+		if (live(s, s->mots, R_MOTS))
+			write_mots(s, v, n);
+		if (live(s, s->mot, R_MOT))
+			write_mot(s, v, n);
+		if (live(s, s->coco, R_COCO))
+			write_coco(s, v, n);
+		write_frames(s, &s->png, f, v, n);
+		write_frames(s, &s->overlay, f, v, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i].rle);
+}
+
+/* The segment is read: dies with its failure, if any, or ends its lists. */
+static void seg_end(seg *s)
+{
+	const opts *o = s->o;
+	if ((o->png || o->overlay) && s->has_last && s->rank >= R_FRAMES && s->last_f >= o->first) {
+		uint64_t span = (uint64_t)(s->last_f - o->first) + 1;
+		if (span > (uint64_t)o->max_frames) {
+			char sg[40] = "";
+			if (ms_reader_segment(s->r) > 1)
+				snprintf(sg, sizeof sg, "segment %llu ",
+					 (unsigned long long)ms_reader_segment(s->r));
+			s->rank = R_NONE;
+			fail(s, R_FRAMES, "%s: %srecord %llu: frame %lld makes %llu frames from --first %lld, "
+			     "one file each; the limit is %lld (--max-frames N)", ms_reader_name(s->r), sg,
+			     (unsigned long long)s->last_n, (long long)s->last_f, (unsigned long long)span,
+			     o->first, o->max_frames);
+		}
+	}
+	coco_end(s);
+	if (s->rank < R_NONE)
+		die("%s", s->err);
+	progress_end(&s->pr, 0);
+	free(s->png.buf);
+	free(s->overlay.buf);
 }
 
 int main(int argc, char **argv)
@@ -367,12 +597,16 @@ int main(int argc, char **argv)
 	ms_det d;
 	ms_header_init(&h);
 	ms_det_init(&d);
+	/* Only --min-track needs a whole segment (its tracks' lengths) before
+	 * writing; otherwise v holds one frame. */
+	int whole = o.min_track > 1;
 	rec *v = NULL;
 	size_t cap = 0;
 	int rc;
 	while ((rc = ms_read_header(r, &h)) == 1) {
-		size_t n = 0;
-		const char *seq = h.seq ? h.seq : "seq";
+		seg s;
+		seg_start(&s, &o, r, &h);
+		size_t n = 0, n0 = 0;   /* v[n0..n): the frame being read */
 		while ((rc = ms_read_det(r, &d)) == 1) {
 			if (!(d.has & (MS_ID | MS_GT)))
 				die("%s: record %llu: no \"id\" (or \"gt\") to write", ms_reader_name(r),
@@ -383,6 +617,13 @@ int main(int argc, char **argv)
 			if (!(d.has & MS_CLS))
 				die("%s: record %llu: no \"cls\"", ms_reader_name(r),
 				    (unsigned long long)ms_reader_record(r));
+			if (n > n0 && v[n0].f != d.f) {   /* frame v[n0].f is complete */
+				check_ids(&s, v + n0, n - n0);
+				if (whole)
+					n0 = n;
+				else
+					frame_out(&s, v, n), n = 0;
+			}
 			if (n == cap)
 				v = xrealloc(v, (cap = cap ? 2 * cap : 1024) * sizeof *v);
 			rec *q = &v[n++];
@@ -394,43 +635,19 @@ int main(int argc, char **argv)
 		}
 		if (rc < 0)
 			break;
-		/* Each track id appears at most once per frame in every output. */
-		for (size_t i = 1; i < n; i++)
-			for (size_t j = i; j-- > 0 && v[j].f == v[i].f;)
-				if (v[j].id == v[i].id)
-					die("%s: record %llu: track id %lld twice in frame %lld",
-					    ms_reader_name(r), (unsigned long long)v[i].n,
-					    (long long)v[i].id, (long long)v[i].f);
-		n = post_drop_short_tracks(v, n, o.min_track);
-		char err[300];
-		if (o.no_overlap &&
-		    post_remove_overlaps(v, &n, (uint32_t)h.height, (uint32_t)h.width, err, sizeof err) != 0)
-			die("%s", err);
-
-		if (o.png || o.overlay)
-			check_frame_count(v, n, &o, r);
-		if (o.mots)
-			write_mots(open_output(o.mots, seq, r), v, n, &h);
-		if (o.mot)
-			write_mot(open_output(o.mot, seq, r), v, n, &h);
-		if (o.coco)
-			write_coco(open_output(o.coco, seq, r), v, n, &h, o.coco_offset);
-		if (o.png)
-			frames_named(o.png, seq, r, v, n, &h, &o, png_frame);
-		if (o.overlay)
-			frames_named(o.overlay, seq, r, v, n, &h, &o, overlay_frame);
-		for (size_t i = 0; i < n; i++)
-			free(v[i].rle);
+		check_ids(&s, v + n0, n - n0);
+		if (whole)
+			n = post_drop_short_tracks(v, n, o.min_track);
+		for (size_t i = 0, j; i < n; i = j) {
+			for (j = i; j < n && v[j].f == v[i].f; j++)
+				;
+			frame_out(&s, v + i, j - i);
+		}
+		seg_end(&s);
 	}
 	if (rc < 0)
 		die("%s", ms_reader_error(r));
-	for (size_t i = 0; i < npending; i++) {
-		char *p = xstrdup(pending[i]->path);
-		if (outfile_commit(pending[i]) != 0)
-			die("%s: %m", p);
-		free(p);
-	}
-	free(pending);
+	commit_all();
 	free(v);
 	ms_reader_close(r);
 	ms_header_free(&h);

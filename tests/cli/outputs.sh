@@ -128,3 +128,30 @@ $X --mots "$T/pv.txt" --keep-ids -o "$T/pv.det"
 fails "an id that does not fit a PNG" $W --png "$T/pv" "$T/pv.det"
 said "mots-write: $T/pv: record 1: id 70000 of class 1 does not fit the PNG format class*1000+id"
 check "... and nothing is left" absent "$T/pv"
+
+# 6. Without --min-track, mots-write holds one frame at a time: a long
+# segment fits an address space that holding it would not (--min-track,
+# which needs whole tracks, runs out there), with the same bytes, and a
+# failure late in the stream still leaves no output, not even on stdout.
+awk 'BEGIN { for (f = 0; f < 100000; f++) { print f, 1001, 1, 4, 6, "56="; print f, 1002, 1, 4, 6, "86:"; print f, 2001, 2, 4, 6, "03e0" } }' >"$T/long.txt"
+$X --mots "$T/long.txt" --keep-ids -q -o "$T/long.det"
+printf '0 1 1 4 6 56=\n5 1 1 4 6 56=\n' >"$T/gap.txt"
+$X --mots "$T/gap.txt" --keep-ids -o "$T/gap.det"
+LIM=24000   # KiB: the tool needs about 6 MB; the segment held whole, over 35 MB
+if sh -c "ulimit -v $LIM && $W -q $T/gap.det" >/dev/null 2>&1; then
+	check "300000 records, one segment, in $LIM KiB of address space" sh -c "ulimit -v $LIM && $W -q --no-overlap --mots $T/l.txt --mot $T/l.mot --coco $T/l.json $T/long.det"
+	fails "... where --min-track 2, holding the segment, runs out" sh -c "ulimit -v $LIM && $W -q --no-overlap --min-track 2 --mots $T/lm.txt $T/long.det"
+	check "... and no output is left" absent "$T/lm.txt"
+else
+	skip "300000 records, one segment, in $LIM KiB of address space" "ulimit -v does not bound this build (sanitizers?)"
+	$W -q --no-overlap --mots "$T/l.txt" --mot "$T/l.mot" --coco "$T/l.json" "$T/long.det"
+fi
+check "frame by frame gives the bytes of the whole segment" sh -c "$W -q --no-overlap --min-track 2 --mots $T/lm.txt --mot $T/lm.mot --coco $T/lm.json $T/long.det &&
+	cmp $T/l.txt $T/lm.txt && cmp $T/l.mot $T/lm.mot && cmp $T/l.json $T/lm.json && [ \$(wc -l <$T/l.txt) = 300000 ]"
+head -c $(($(wc -c <"$T/long.det") * 9 / 10)) "$T/long.det" >"$T/long9.det"
+fails "a stream cut late" sh -c "$W -q --mots $T/l9.txt --png $T/l9 --coco - $T/long9.det >$T/l9.out"
+check "... leaves no file, no folder and nothing on stdout" sh -c "absent() { ! ls -d \"\$1\" \"\$1\".tmp.* >/dev/null 2>&1; }; absent $T/l9.txt && absent $T/l9 && [ ! -s $T/l9.out ]"
+check "--png --first 2 writes frames 2..5, the empty ones between" sh -c "$W --png $T/gap --first 2 $T/gap.det && ls $T/gap | tr '\n' ' ' | grep -qx '000002.png 000003.png 000004.png 000005.png '"
+fails "--max-frames 3 refuses frames 2..5" $W --png "$T/gap3" --first 2 --max-frames 3 "$T/gap.det"
+said "mots-write: $T/gap.det: record 2: frame 5 makes 4 frames from --first 2, one file each; the limit is 3 (--max-frames N)"
+check "... and nothing is left" absent "$T/gap3"
