@@ -8,6 +8,13 @@
 
 void cg_opts_default(cg_opts *o)
 {
+	cg_opts_paper(o);
+	o->alpha_t = 2;
+	o->metric = CG_EMBED | CG_MASK_IOU;
+}
+
+void cg_opts_paper(cg_opts *o)
+{
 	o->alpha_t = 1;
 	o->iou_thr = 0.0;
 	o->embed_thr = 2.5;

@@ -153,7 +153,14 @@ typedef struct ck_opts {
 	uint64_t seed;        /* centre order shuffles, k-means++ */
 } ck_opts;
 
+/* The defaults: the paper's settings with the nearest-first order, the
+ * motion gate (IoU 0.1) with the exit rule (8 pixels), every track's
+ * centre and the occlusion guard (1 pixel). */
 void ck_opts_default(ck_opts *o);
+/* The paper's settings (the reference implementation's): window 3, window
+ * order, key-frame centres, no motion gate, occlusion guard, exit rule or
+ * re-linking, the first member voted. */
+void ck_opts_paper(ck_opts *o);
 
 /* One detection given to the tracker; its arrays are copied. */
 typedef struct ck_rec {
