@@ -161,10 +161,10 @@ int main(int argc, char **argv)
 			    "from the distances", &rule, rules),
 		OPTS_STR("dist-hist", 0, "FILE", "write the consecutive-frame latent distances as CSV", &hist,
 			 .def = "none"),
-		OPTS_NUM("ml-iou", 0, "X", "must-link detections within alpha-t frames at mask IoU > X",
-			 &o.ml_iou, 0.5, 1, .def = "none"),
-		OPTS_FLAG("paper", 0, "the paper's settings (alpha-t 1, metric mask-iou) for the options "
-			  "not given", &paper),
+		OPTS_NUM("ml-iou", 0, "X", "must-link detections within alpha-t frames at mask IoU > X "
+			 "(1: none)", &o.ml_iou, 0.5, 1),
+		OPTS_FLAG("paper", 0, "the paper's settings (metric mask-iou, no must-links) for the "
+			  "options not given", &paper),
 		OPTS_STR("output", 'o', "FILE", "write the stream to FILE, atomically", &out,
 			 .def = "standard output"),
 		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),

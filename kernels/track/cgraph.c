@@ -9,8 +9,8 @@
 void cg_opts_default(cg_opts *o)
 {
 	cg_opts_paper(o);
-	o->alpha_t = 2;
 	o->metric = CG_EMBED | CG_MASK_IOU;
+	o->ml_iou = 0.5;
 }
 
 void cg_opts_paper(cg_opts *o)

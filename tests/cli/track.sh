@@ -29,15 +29,17 @@ edges_ok() {   # STREAM ALPHA
 	END { exit bad || !recs }' >&2
 }
 check "cgraph-build --paper: same-frame links, nothing beyond alpha_t 1" edges_ok "$T/sp.cg" 1
-# The default without z: mask IoU alone (embed needs z), alpha_t 2, the
-# same links as giving those.
+# The default without z: mask IoU alone (embed needs z) and must-links
+# above mask IoU 0.5, the same links as giving those; --paper has no
+# must-links.
 nozdefault() {
-	$BIN/cgraph-build -q "$T/sp.det" >"$T/spd.cg" && edges_ok "$T/spd.cg" 2 &&
-	$BIN/cgraph-build -q --paper --alpha-t 2 --metric mask-iou "$T/sp.det" >"$T/spm.cg" &&
-	$BIN/mots-dump --fields k,cl "$T/spd.cg" >"$T/spd.k" && $BIN/mots-dump --fields k,cl "$T/spm.cg" >"$T/spm.k" &&
-	cmp -s "$T/spd.k" "$T/spm.k" && ! $BIN/mots-dump --fields k,cl "$T/sp.cg" | cmp -s - "$T/spd.k"
+	$BIN/cgraph-build -q "$T/sp.det" >"$T/spd.cg" && edges_ok "$T/spd.cg" 1 &&
+	$BIN/cgraph-build -q --paper --metric mask-iou --ml-iou 0.5 "$T/sp.det" >"$T/spm.cg" &&
+	$BIN/mots-dump --fields k,cl,ml "$T/spd.cg" >"$T/spd.k" && $BIN/mots-dump --fields k,cl,ml "$T/spm.cg" >"$T/spm.k" &&
+	cmp -s "$T/spd.k" "$T/spm.k" && grep -q '"ml":\[[0-9]' "$T/spd.k" &&
+	! $BIN/mots-dump --fields k,cl,ml "$T/sp.cg" | grep -q '"ml":\[[0-9]'
 }
-check "cgraph-build: the default without z is --metric mask-iou --alpha-t 2" nozdefault
+check "cgraph-build: the default without z is --metric mask-iou --ml-iou 0.5" nozdefault
 check "cgraph-build: --alpha-t 2" sh -c "$BIN/cgraph-build -q --alpha-t 2 '$T/sp.det' >'$T/sp2.cg'"
 check "cgraph-build: --alpha-t 2 edges" edges_ok "$T/sp2.cg" 2
 
@@ -122,8 +124,8 @@ if [ -s "$T/spz.cg" ]; then
 	# The defaults are the options they name, given on top of --paper
 	# (wherever --paper stands); --paper alone is something else.
 	spelled() {
-		$BIN/cgraph-build -q --paper --metric embed,mask-iou --alpha-t 2 "$T/spz.det" >"$T/sx.cg" &&
-		$BIN/mots-dump --fields k,cl "$T/sx.cg" >"$T/sx.k" && $BIN/mots-dump --fields k,cl "$T/spz.cg" >"$T/sd.k" &&
+		$BIN/cgraph-build -q --paper --metric embed,mask-iou --ml-iou 0.5 "$T/spz.det" >"$T/sx.cg" &&
+		$BIN/mots-dump --fields k,cl,ml "$T/sx.cg" >"$T/sx.k" && $BIN/mots-dump --fields k,cl,ml "$T/spz.cg" >"$T/sd.k" &&
 		cmp -s "$T/sx.k" "$T/sd.k" &&
 		$BIN/ckmeans -q --paper --order nearest --motion-gate --motion-iou 0.1 --exit-margin 8 \
 			--centres tracks --occlusion-margin 1 "$T/spz.cg" >"$T/sx.det" &&

@@ -332,9 +332,9 @@ Test(cgraph, defaults_and_the_papers_settings)
 	cr_assert_eq(p.metric, CG_MASK_IOU);
 	cr_assert_eq(p.iou_thr, 0);
 	cr_assert_eq(p.ml_iou, 1, "no must-links");
-	cr_assert_eq(d.alpha_t, 2);
+	cr_assert_eq(d.alpha_t, 1);
 	cr_assert_eq(d.metric, CG_EMBED | CG_MASK_IOU);
 	cr_assert_eq(d.iou_thr, p.iou_thr);
 	cr_assert_eq(d.embed_thr, p.embed_thr);
-	cr_assert_eq(d.ml_iou, 1);
+	cr_assert_eq(d.ml_iou, 0.5);
 }
