@@ -78,7 +78,7 @@ typedef struct ck_wdet {
 	int occluded;               /* box touches another of its frame (ck_mark_occluded) */
 } ck_wdet;
 
-/* The occlusion guard (not in the paper, off by default): marks the
+/* The occlusion guard (not in the paper; on by default, off in ck_opts_paper): marks the
  * detections whose box overlaps another box of the same frame or lies
  * less than margin pixels from it (margin 0: overlap only; < 0: marks
  * nothing). Such an object may be partly hidden, so its visible mask, box
@@ -108,7 +108,7 @@ typedef struct ck_gate {
 	double width, height;  /* the image, for the exit rule */
 } ck_gate;
 
-/* The motion gate (not in the paper, off by default): for every track id,
+/* The motion gate (not in the paper; on by default, off in ck_opts_paper): for every track id,
  * its last box in the window moved on at the velocity of its last two box
  * centres in the window (else at that detection's vel, else not moved)
  * predicts where it is in a later frame; an unassigned detection of
@@ -143,10 +143,10 @@ typedef struct ck_opts {
 	                         reference applies them only to unlabelled ones) */
 	int order;            /* CK_ORDER_WINDOW (the reference) or CK_ORDER_NEAREST */
 	int centres;          /* first centres: CK_CENTRES_KEY (the paper) or CK_CENTRES_TRACKS */
-	int motion;           /* the motion gate (ck_motion_links), off by default */
-	double motion_iou;    /* its IoU threshold (0) */
-	double occlusion;     /* the occlusion guard's margin in pixels; < 0: off (default) */
-	double exit;          /* the motion gate's exit line, pixels inside the image; < 0: off */
+	int motion;           /* the motion gate (ck_motion_links): on by default, off in the paper's */
+	double motion_iou;    /* its IoU threshold (0.1; the paper's settings 0) */
+	double occlusion;     /* the occlusion guard's margin in pixels (1); < 0: off (the paper's) */
+	double exit;          /* the motion gate's exit line, pixels inside the image (8); < 0: off (the paper's) */
 	int relink;           /* frames a track may be missed and re-linked across (relink.h); 0: off */
 	double relink_iou;    /* least IoU of a new track's first box with the prediction (0.1) */
 	assoc_opts assoc;     /* assoc.window follows window */
