@@ -88,6 +88,17 @@ typedef struct cgb {
 	calib_acc *hist;    /* --dist-hist: the accumulator that writes the rows, or NULL */
 } cgb;
 
+/* Whether record d already cannot-links key k: a pair the temporal
+ * criterion forbids (possible with --metric embed or box-iou) gets no
+ * must-link, so the graph never holds both. */
+static int cgraph_build_has_cl(const ms_det *d, int64_t k)
+{
+	for (uint32_t i = 0; i < d->ncl; i++)
+		if (d->cl[i] == k)
+			return 1;
+	return 0;
+}
+
 /* Adds record d's links and writes it. */
 static void cgb_emit(cgb *c, const ms_header *h, ms_det *d)
 {
@@ -125,7 +136,8 @@ static void cgb_emit(cgb *c, const ms_header *h, ms_det *d)
 			die("%s: record %llu: %s", name, rec, err);
 		d->has |= MS_ML;
 		for (size_t i = 0; i < c->keys.n; i++)
-			ms_det_add_ml(d, c->keys.k[i]);
+			if (!cgraph_build_has_cl(d, c->keys.k[i]))
+				ms_det_add_ml(d, c->keys.k[i]);
 	}
 	rle_free(&m);
 	if (ms_write_det(c->w, d) != 0)

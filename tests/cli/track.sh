@@ -151,6 +151,14 @@ if [ -s "$T/spz.cg" ]; then
 		[ -s "$T/eb.p" ] && comm -12 "$T/e.p" "$T/b.p" | cmp -s - "$T/eb.p"
 	}
 	check "cgraph-build --metric embed,box-iou: the edges both criteria give" both
+	# A latent distance can forbid a pair whose masks overlap clearly: the
+	# pair keeps its cannot-link and gets no must-link.
+	one_edge() {
+		$BIN/cgraph-build -q --metric embed --embed-thr 0.001 --ml-iou 0.5 "$T/spz.det" >"$T/em.cg" &&
+		$BIN/ckmeans -q "$T/em.cg" >/dev/null &&
+		$BIN/cgraph-build -q --paper --ml-iou 0.5 "$T/spz.det" | $BIN/mots-dump --fields ml | grep -q '"ml":\[[0-9]'
+	}
+	check "cgraph-build: a cannot-linked pair gets no must-link (ckmeans accepts the graph)" one_edge
 	variants() {
 		$BIN/ckmeans -q --order nearest --motion-gate --motion-iou 0.1 "$T/spz.cg" >"$T/v.det" &&
 		$BIN/mots-write -q --mots "$T/v.txt" "$T/v.det" &&
