@@ -3,9 +3,9 @@
 # pipelines/defaults.configs and chooses one by a rule fixed in advance.
 #
 #   SYN=dir      a pipelines/Makefile output folder (OUT) whose synthetic
-#                uncertainty models and z streams are made, e.g. results-s7
-#                (make -f pipelines/Makefile SEED=7 OUT=results-s7
-#                 results-s7/synth/mnist/uncertainty-val.z ...)
+#                uncertainty models and z streams are made, e.g. results/s7
+#                (make -f pipelines/Makefile SEED=7 OUT=results/s7
+#                 results/s7/synth/mnist/uncertainty-val.z ...)
 #   SPLIT=val    the synthetic split scored: val (the choice) or test
 #   CV=dir       the OUT of pipelines/cv-real.sh run with
 #                CONFIGS=pipelines/defaults.configs, MODEL=train, both
@@ -32,9 +32,9 @@
 set -e
 BIN=${BIN:-bin}
 SHARED=${SHARED:-../shared}
-SYN=${SYN:-results-s7}
+SYN=${SYN:-results/s7}
 SPLIT=${SPLIT:-val}
-CV=${CV:-results-cv}
+CV=${CV:-results/cv}
 FOLDS=${FOLDS:-3}
 CONFIGS=${CONFIGS:-$(dirname "$0")/defaults.configs}
 BIN=$(cd "$BIN" && pwd)
