@@ -4,6 +4,7 @@
 #include "version.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,20 @@ int opts_given(const opts_tool *t, const char *name)
 {
 	const opts_opt *o = opts_find(t, name);
 	return o ? o->seen : 0;
+}
+
+void opts_rebase(const opts_tool *t, void *obj, const void *base, size_t n)
+{
+	unsigned char *tmp = xmalloc(n ? n : 1);
+	uintptr_t lo = (uintptr_t)obj, hi = lo + n;
+	memcpy(tmp, base, n);
+	for (const opts_opt *o = t->opt; o->name; o++) {
+		uintptr_t d = (uintptr_t)o->dst;
+		if (o->seen && o->size && d >= lo && d + o->size <= hi)
+			memcpy(tmp + (d - lo), o->dst, o->size);
+	}
+	memcpy(obj, tmp, n);
+	free(tmp);
 }
 
 /* Word i of "a|b|c" into buf; 0 when there is no word i. */

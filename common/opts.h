@@ -112,4 +112,11 @@ opts_opt *opts_find(const opts_tool *t, const char *name);
 /* Times the option was given (0 when it is not in the table). */
 int opts_given(const opts_tool *t, const char *name);
 
+/* Settings from another preset, the options given kept: obj (n bytes) is
+ * the object the table's options write into and base one of the same type;
+ * obj becomes base with the value of every option given (whose dst lies in
+ * obj and whose size is set) copied over it. For a flag such as --paper:
+ * parse, then rebase onto the paper's settings. */
+void opts_rebase(const opts_tool *t, void *obj, const void *base, size_t n);
+
 #endif

@@ -33,12 +33,12 @@ for thr in auto stream stream-crossing model-crossing given none; do
 	given) cg="--embed-thr $EMBED_THR" t=$EMBED_THR;;
 	none) cg="--embed-thr 1e30" t=inf;;
 	esac
-	"$BIN/cgraph-build" -q --metric embed --alpha-t 2 $cg -o "$OUT/calib.cg" "$OUT/calib.z"
-	"$BIN/ckmeans" -q --vote all --min-cluster-score 0 --order nearest \
+	"$BIN/cgraph-build" -q --paper --metric embed --alpha-t 2 $cg -o "$OUT/calib.cg" "$OUT/calib.z"
+	"$BIN/ckmeans" -q --paper --vote all --min-cluster-score 0 --order nearest \
 		--motion-gate --motion-iou 0.1 --exit-margin 8 --centres tracks --occlusion-margin 1 "$OUT/calib.cg" |
 		"$BIN/mots-write" -q --first 1 --mot "$OUT/calib_mot.txt"
 	score "$thr ($t), demo ckmeans options" "$OUT/calib_mot.txt"
-	"$BIN/ckmeans" -q --vote all --min-cluster-score 0 "$OUT/calib.cg" |
+	"$BIN/ckmeans" -q --paper --vote all --min-cluster-score 0 "$OUT/calib.cg" |
 		"$BIN/mots-write" -q --mot "$OUT/calib_mot.txt"
 	score "$thr ($t), paper ckmeans settings" "$OUT/calib_mot.txt"
 done

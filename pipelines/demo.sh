@@ -2,25 +2,23 @@
 # make demo: the whole job on a small embedded default, in a few minutes on
 # two cores. Generates a Sprites-MOT training video and a test video, trains
 # a small autoencoder on the unlabelled detections (box and masked colour
-# patch: the paper's loc+app input), tracks the test video (embedding,
-# constraint graph, constrained k-means with the occlusion-aware options of
-# ckmeans(1)), writes MOTS txt, MOT boxes and overlay frames, and scores the
-# tracks against the ground truth beside the paper's tracker settings and
-# the greedy IoU baseline, with TrackEval's summary and detailed files in
+# patch: the paper's loc+app input), tracks the test video with the bare
+# default pipeline (embedding, constraint graph, constrained k-means: no
+# tuning option), writes MOTS txt, MOT boxes and overlay frames, and scores
+# the tracks against the ground truth beside the paper's settings
+# (--paper, with the released synthetic code's constants) and the greedy
+# IoU baseline, with TrackEval's summary and detailed files in
 # OUT/eval/, and draws PNG charts (pipelines/plots.sh: loss curves, HOTA
 # over alpha, HOTA and IDF1 per sequence) when gnuplot is there (installed
 # as Debian's gnuplot-nox when running as root; else the plots are skipped).
 #   OUT=dir       where everything goes (default out/demo)
 #   EPOCHS=N      training epochs (default 40)
 #   FRAMES=N      test video length (default 1000)
-#   EMBED_THR=X   cgraph-build --embed-thr (default 0.8; pipelines/RESULTS.md
-#                 has the validation sweep of the full-size loc+app model)
 set -e
 BIN=${BIN:-$(cd "$(dirname "$0")/.." && pwd)/bin}
 OUT=${OUT:-out/demo}
 EPOCHS=${EPOCHS:-40}
 FRAMES=${FRAMES:-1000}
-EMBED_THR=${EMBED_THR:-0.8}
 mkdir -p "$OUT"
 say() { printf '\n== %s\n' "$*" >&2; }
 
@@ -34,30 +32,30 @@ say "2/5 train: the autoencoder on the training detections, no labels ($EPOCHS e
 "$BIN/ae-train" --arch synth --filters 16,32,32 --epochs "$EPOCHS" --batch 256 \
 	--seed 1 --log "$OUT/train.csv" -o "$OUT/model.mp" "$OUT/train.det"
 
-say "3/5 track: extract | embed | constraint graph | constrained k-means | write"
+say "3/5 track: extract | embed | constraint graph | constrained k-means | write (the defaults)"
 "$BIN/mots-extract" -q --mots "$OUT/test/gt/gt_mots.txt" --keep-ids --patch 28 \
 	--images "$OUT/test/img1" | "$BIN/ae-embed" -q -m "$OUT/model.mp" -o "$OUT/test.z"
-"$BIN/cgraph-build" -q --metric embed --alpha-t 2 --embed-thr $EMBED_THR -o "$OUT/test.cg" "$OUT/test.z"
-"$BIN/ckmeans" -q --vote all --min-cluster-score 0 --order nearest \
-		--motion-gate --motion-iou 0.1 --exit-margin 8 --centres tracks --occlusion-margin 1 \
-		"$OUT/test.cg" \
+"$BIN/cgraph-build" -q -o "$OUT/test.cg" "$OUT/test.z"
+"$BIN/ckmeans" -q "$OUT/test.cg" \
 	| tee "$OUT/tracks.det" \
 	| "$BIN/mots-write" -q --first 1 --mots "$OUT/tracks.txt" --mot "$OUT/tracks_mot.txt" \
 		--overlay "$OUT/overlay" --images "$OUT/test/img1"
-"$BIN/ckmeans" -q --vote all --min-cluster-score 0 "$OUT/test.cg" \
-	| "$BIN/mots-write" -q --mot "$OUT/paper_mot.txt"
-"$BIN/ckmeans" -q --baseline iou --match-iou 0.3 "$OUT/test.z" \
-	| "$BIN/mots-write" -q --mot "$OUT/iou_mot.txt"
+# the paper's settings with the released synthetic code's constants
+"$BIN/cgraph-build" -q --paper --metric embed --alpha-t 2 --embed-thr 1.0 "$OUT/test.z" \
+	| "$BIN/ckmeans" -q --paper --vote all --min-cluster-score 0 \
+	| "$BIN/mots-write" -q --first 1 --mot "$OUT/paper_mot.txt"
+"$BIN/ckmeans" -q --baseline iou --match-iou 0.01 --max-age 1 "$OUT/test.z" \
+	| "$BIN/mots-write" -q --first 1 --mot "$OUT/iou_mot.txt"
 
 say "4/5 score: boxes against the tight ground-truth boxes (py-motmetrics rules)"
-echo "usc-mots (autoencoder + constraint graph + constrained k-means, occlusion-aware):"
+echo "usc-mots, the defaults (cgraph-build | ckmeans, no option):"
 mkdir -p "$OUT/eval"
 "$BIN/mots-eval" --boxes --csv "$OUT/eval/boxes" --gt "$OUT/test/gt/gt_tight.txt" "$OUT/tracks_mot.txt"
 echo
-echo "the same features with the paper's ckmeans settings:"
+echo "the paper's settings (cgraph-build --paper --metric embed --alpha-t 2 --embed-thr 1.0 | ckmeans --paper --vote all --min-cluster-score 0):"
 "$BIN/mots-eval" --boxes --gt "$OUT/test/gt/gt_tight.txt" "$OUT/paper_mot.txt"
 echo
-echo "greedy mask-IoU baseline on the same detections:"
+echo "greedy mask-IoU baseline on the same detections (--match-iou 0.01 --max-age 1):"
 "$BIN/mots-eval" --boxes --gt "$OUT/test/gt/gt_tight.txt" "$OUT/iou_mot.txt"
 echo
 echo "masks (mots_tools and TrackEval rules):"

@@ -26,6 +26,7 @@ synrow() {
 describe() {
 	case $1 in
 	nograph) echo "plain k-means (--no-constraints)" ;;
+	default) echo "the tools' defaults (no option)" ;;
 	m*_g*) echo "$1" | awk -F_ '{ sub(/^m/, "", $1); sub(/^g/, "", $2); printf "--match-iou %s --max-age %s", $1, $2 }' ;;
 	*) echo "$1" | awk -F_ '{
 		for (i = 1; i <= NF; i++) { k = substr($i, 1, 1); v[k] = substr($i, 2) }

@@ -55,6 +55,27 @@ static void parse_metric(const opts_opt *opt, const char *arg)
 	}
 }
 
+/* --paper: the paper's settings for every option not given. The threshold
+ * given with --embed-thr X is written by its own parser (not through the
+ * table), so it is kept by hand. */
+static void cgraph_build_paper(const opts_tool *tool, cg_opts *o)
+{
+	cg_opts p;
+	cg_opts_paper(&p);
+	double thr = o->embed_thr;
+	opts_rebase(tool, o, &p, sizeof *o);
+	o->embed_thr = thr;
+}
+
+/* The criteria for one segment: the default's embed is left out when the
+ * segment's records carry no z (its header has no z length). */
+static unsigned cgraph_build_metric(unsigned metric, int given, const ms_header *h)
+{
+	if (!given && (metric & CG_EMBED) && (metric & ~(unsigned)CG_EMBED) && h->zdim <= 0)
+		return metric & ~(unsigned)CG_EMBED;
+	return metric;
+}
+
 /* What one run shares between records. */
 typedef struct cgb {
 	cg_opts o;
@@ -67,6 +88,17 @@ typedef struct cgb {
 	uint64_t done;
 	calib_acc *hist;    /* --dist-hist: the accumulator that writes the rows, or NULL */
 } cgb;
+
+/* Whether record d already cannot-links key k: a pair the temporal
+ * criterion forbids (possible with --metric embed or box-iou) gets no
+ * must-link, so the graph never holds both. */
+static int cgraph_build_has_cl(const ms_det *d, int64_t k)
+{
+	for (uint32_t i = 0; i < d->ncl; i++)
+		if (d->cl[i] == k)
+			return 1;
+	return 0;
+}
 
 /* Adds record d's links and writes it. */
 static void cgb_emit(cgb *c, const ms_header *h, ms_det *d)
@@ -105,7 +137,8 @@ static void cgb_emit(cgb *c, const ms_header *h, ms_det *d)
 			die("%s: record %llu: %s", name, rec, err);
 		d->has |= MS_ML;
 		for (size_t i = 0; i < c->keys.n; i++)
-			ms_det_add_ml(d, c->keys.k[i]);
+			if (!cgraph_build_has_cl(d, c->keys.k[i]))
+				ms_det_add_ml(d, c->keys.k[i]);
 	}
 	rle_free(&m);
 	if (ms_write_det(c->w, d) != 0)
@@ -119,7 +152,7 @@ int main(int argc, char **argv)
 	cg_opts o;
 	cg_opts_default(&o);
 	const char *out = "-", *hist = NULL;
-	int quiet = 0, verbose = 0;
+	int quiet = 0, verbose = 0, paper = 0;
 	long calib_frames = 100;
 	int rule = CALIB_MNN99;
 	thr_arg thr = {THR_AUTO, &o.embed_thr};
@@ -130,7 +163,8 @@ int main(int argc, char **argv)
 		OPTS_NUM("iou-thr", 0, "X", "detections within alpha-t frames cannot link at IoU <= X",
 			 &o.iou_thr, -1, 1),
 		OPTS_CALL("metric", 0, "M[,M...]", "the temporal criterion: mask-iou, box-iou or embed; "
-			  "several must all hold", parse_metric, &o.metric, .def = "mask-iou"),
+			  "several must all hold", parse_metric, &o.metric, .size = sizeof o.metric,
+			  .def = "embed,mask-iou; mask-iou for a stream without z"),
 		OPTS_CALL("embed-thr", 0, "X|auto|stream", "least latent distance that forbids a link: a "
 			  "number, the model's (auto) or measured on the stream (selects embed unless "
 			  "--metric is given)", parse_thr, &thr, .def = "auto"),
@@ -140,8 +174,10 @@ int main(int argc, char **argv)
 			    "from the distances", &rule, rules),
 		OPTS_STR("dist-hist", 0, "FILE", "write the consecutive-frame latent distances as CSV", &hist,
 			 .def = "none"),
-		OPTS_NUM("ml-iou", 0, "X", "must-link detections within alpha-t frames at mask IoU > X",
-			 &o.ml_iou, 0.5, 1, .def = "none"),
+		OPTS_NUM("ml-iou", 0, "X", "must-link detections within alpha-t frames at mask IoU > X "
+			 "(1: none)", &o.ml_iou, 0.5, 1),
+		OPTS_FLAG("paper", 0, "the paper's settings (metric mask-iou, no must-links) for the "
+			  "options not given", &paper),
 		OPTS_STR("output", 'o', "FILE", "write the stream to FILE, atomically", &out,
 			 .def = "standard output"),
 		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),
@@ -152,6 +188,11 @@ int main(int argc, char **argv)
 	opts_tool tool = {"cgraph-build", "Adds the static cannot-link constraints to a det stream.",
 			  "[FILE]", opt};
 	int first = opts_parse(&tool, argc, argv);
+	if (paper)
+		cgraph_build_paper(&tool, &o);
+	/* a metric chosen by the user is kept even without z; the default
+	 * drops embed for a segment whose records carry none */
+	int metric_given = opts_given(&tool, "metric") || opts_given(&tool, "embed-thr");
 	if (opts_given(&tool, "embed-thr") && !opts_given(&tool, "metric"))
 		o.metric = CG_EMBED;
 	int thr_from = thr.from;
@@ -165,7 +206,7 @@ int main(int argc, char **argv)
 			die("%s: %s", hist, strerror(errno));
 		calib_csv_header(hf);
 	}
-	int embed = (cb.o.metric & CG_EMBED) != 0;
+	unsigned metric = cb.o.metric;
 	/* one accumulator: samples of the prefix for the fit, CSV rows of
 	 * every record */
 	calib_acc *acc = calib_acc_new(1, 0, hf);
@@ -185,6 +226,8 @@ int main(int argc, char **argv)
 		const char *name = ms_reader_name(cb.r);
 		unsigned long long seg = (unsigned long long)ms_reader_segment(cb.r);
 		calib_acc_segment(acc), calib_acc_clear(acc);
+		unsigned seg_metric = cgraph_build_metric(metric, metric_given, &h);
+		int embed = (seg_metric & CG_EMBED) != 0;
 		/* the threshold: given, carried by the stream, or measured on
 		 * its first frames (which are held back meanwhile) */
 		double thr = cb.o.embed_thr;
@@ -217,9 +260,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: segment %llu: embed-thr %.4g (%s)\n", progname, seg, thr,
 				hrc == 1 ? "the model's, from the stream header" : "given");
 		}
-		if (thr != cb.o.embed_thr || !cb.g) {
+		if (thr != cb.o.embed_thr || seg_metric != cb.o.metric || !cb.g) {
 			cg_free(cb.g);
 			cb.o.embed_thr = thr;
+			cb.o.metric = seg_metric;
 			cb.g = cg_new(&cb.o);
 		}
 		cg_reset(cb.g);

@@ -59,6 +59,10 @@ typedef struct run {
 	progress p;
 	uint64_t done;
 	char err[400];   /* an input error, reported once everything is freed */
+	int asked_motion, asked_occlusion, asked_relink;   /* given on the command line: a
+	                                                    record without a box is then
+	                                                    an error (the defaults leave
+	                                                    such records alone) */
 } run;
 
 static void emit(run *u, ms_det *d, int64_t id)
@@ -165,9 +169,9 @@ static int segment_ck(run *u, cktrack *t, const ck_opts *o)
 			.box = (d.has & MS_BOX) ? d.box : NULL,
 		};
 		const char *nobox = (d.has & MS_BOX) ? NULL
-			: o->motion && o->constraints ? "no box (the motion gate needs one)"
-			: o->occlusion >= 0 && o->constraints ? "no box (the occlusion guard needs one)"
-			: o->relink > 0 ? "no box (--relink needs one)" : NULL;
+			: u->asked_motion && o->motion && o->constraints ? "no box (the motion gate needs one)"
+			: u->asked_occlusion && o->occlusion >= 0 && o->constraints ? "no box (the occlusion guard needs one)"
+			: u->asked_relink && o->relink > 0 ? "no box (--relink needs one)" : NULL;
 		if (nobox) {
 			fail_rec(u, nobox);
 			break;
@@ -241,6 +245,16 @@ static int segment_iou(run *u, ioutrack *t, const ms_header *h)
 	return rc;
 }
 
+/* The motion gate's settings need the gate (on by default, off with
+ * --paper unless --motion-gate is given). */
+static void ckmeans_check_gate(const opts_tool *tool, const ck_opts *o)
+{
+	static const char *const needs[] = {"motion-iou", "exit-margin"};
+	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++)
+		if (!o->motion && opts_given(tool, needs[i]))
+			die_usage("--%s needs --motion-gate", needs[i]);
+}
+
 int main(int argc, char **argv)
 {
 	err_init(argv[0]);
@@ -249,7 +263,7 @@ int main(int argc, char **argv)
 	ck_opts_default(&o);
 	iou_opts_default(&io);
 	const char *out = "-";
-	int quiet = 0, verbose = 0, baseline = 0;
+	int quiet = 0, verbose = 0, baseline = 0, paper = 0;
 	static const int orders[] = {CK_ORDER_WINDOW, CK_ORDER_NEAREST};
 	static const int centres[] = {CK_CENTRES_KEY, CK_CENTRES_TRACKS}, on[] = {1};
 	opts_opt opt[] = {
@@ -270,13 +284,13 @@ int main(int argc, char **argv)
 		OPTS_FLAG("motion-gate", 0, "cannot-links from constant-velocity box prediction",
 			  &o.motion),
 		OPTS_NUM("motion-iou", 0, "X", "largest IoU with a predicted box that still forbids a link",
-			 &o.motion_iou, 0, 1, .needs = "motion-gate"),
+			 &o.motion_iou, 0, 1),
 		OPTS_NUM("exit-margin", 0, "PX", "a track predicted to cross this line inside the border has left",
-			 &o.exit, 0, 1e6, .needs = "motion-gate", .def = "off"),
+			 &o.exit, 0, 1e6),
 		OPTS_CHOICE("centres", 0, "key|tracks", "first centres: the key frame's or every track's",
 			    &o.centres, centres),
 		OPTS_NUM("occlusion-margin", 0, "PX", "spare boxes this close to another the temporal cannot-links",
-			 &o.occlusion, 0, 1e6, .def = "off"),
+			 &o.occlusion, 0, 1e6),
 		OPTS_INT("relink", 0, "FRAMES", "re-link a new track to one missed for at most FRAMES (0: off)",
 			 &o.relink, 0, 1000000),
 		OPTS_NUM("relink-iou", 0, "X", "least IoU of the new track's first box with the prediction",
@@ -295,6 +309,8 @@ int main(int argc, char **argv)
 			 &io.max_age, 1, 1000000, .needs = "baseline=iou"),
 		OPTS_INT("seed", 0, "N", "seed of the centre-order shuffles and k-means++", &o.seed,
 			 0, INT64_MAX),
+		OPTS_FLAG("paper", 0, "the paper's settings (window order, key-frame centres, no motion "
+			  "gate, occlusion guard or exit rule) for the options not given", &paper),
 		OPTS_STR("output", 'o', "FILE", "write the stream to FILE, atomically", &out,
 			 .def = "standard output"),
 		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),
@@ -303,10 +319,21 @@ int main(int argc, char **argv)
 	};
 	opts_tool tool = {"ckmeans", "Tracks ids by sliding-window constrained k-means, or by the "
 			  "mask-IoU baseline.", "[FILE]", opt};
-	const char *in = filter_input(opts_parse(&tool, argc, argv), argc, argv);
+	int first = opts_parse(&tool, argc, argv);
+	if (paper) {
+		ck_opts p;
+		ck_opts_paper(&p);
+		opts_rebase(&tool, &o, &p, sizeof o);
+	}
+	ckmeans_check_gate(&tool, &o);
+	const char *in = filter_input(first, argc, argv);
 	filter fl;
 	filter_open(&fl, in, out);
 	run u = {.out = out, .r = fl.r, .w = fl.w};
+	u.asked_motion = opts_given(&tool, "motion-gate") || opts_given(&tool, "motion-iou") ||
+			 opts_given(&tool, "exit-margin");
+	u.asked_occlusion = opts_given(&tool, "occlusion-margin");
+	u.asked_relink = opts_given(&tool, "relink");
 	cktrack *t = baseline ? NULL : ckt_new(&o);
 	ioutrack *it = baseline ? iout_new(&io) : NULL;
 	ms_header h;
@@ -315,7 +342,8 @@ int main(int argc, char **argv)
 	int rc;
 	while ((rc = ms_read_header(u.r, &h)) == 1) {
 		filter_write_header(&fl, &h, argc, argv);
-		if (t && o.exit >= 0 && (h.width <= 0 || h.height <= 0)) {
+		/* the default exit rule is left out where the image size is not known */
+		if (t && o.exit >= 0 && opts_given(&tool, "exit-margin") && (h.width <= 0 || h.height <= 0)) {
 			rc = errf(u.err, sizeof u.err, "%s: segment %s: no image size (--exit-margin needs width and height)",
 				  ms_reader_name(u.r), h.seq ? h.seq : "?");
 			break;

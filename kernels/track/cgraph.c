@@ -9,6 +9,13 @@
 
 void cg_opts_default(cg_opts *o)
 {
+	cg_opts_paper(o);
+	o->metric = CG_EMBED | CG_MASK_IOU;
+	o->ml_iou = 0.5;
+}
+
+void cg_opts_paper(cg_opts *o)
+{
 	o->alpha_t = 1;
 	o->iou_thr = 0.0;
 	o->embed_thr = 2.5;

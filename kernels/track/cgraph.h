@@ -33,7 +33,13 @@ typedef struct cg_opts {
 	double ml_iou;      /* must-link when mask IoU > this (cg_must_links); >= 1: none */
 } cg_opts;
 
-void cg_opts_default(cg_opts *o);   /* alpha_t 1, iou_thr 0, embed_thr 2.5, mask IoU, no must-links */
+/* The defaults: alpha_t 1, iou_thr 0, embed_thr 2.5, embed and mask IoU
+ * (a cannot-link needs both: far apart in latent space and no mask
+ * overlap), must-links above mask IoU 0.5. */
+void cg_opts_default(cg_opts *o);
+/* The paper's KITTI settings: alpha_t 1, iou_thr 0, embed_thr 2.5, mask
+ * IoU alone, no must-links. */
+void cg_opts_paper(cg_opts *o);
 
 /* One detection as the graph sees it. The caller's buffers are borrowed:
  * cg_add() copies what it keeps. */

@@ -22,6 +22,17 @@ enum {
 
 void ck_opts_default(ck_opts *o)
 {
+	ck_opts_paper(o);
+	o->order = CK_ORDER_NEAREST;
+	o->centres = CK_CENTRES_TRACKS;
+	o->motion = 1;
+	o->motion_iou = 0.1;
+	o->occlusion = 1;
+	o->exit = 8;
+}
+
+void ck_opts_paper(ck_opts *o)
+{
 	o->window = 3;
 	o->max_iter = 50;
 	o->tol = 1e-4;

@@ -65,17 +65,24 @@ typedef struct ck_opts {
 	                         reference applies them only to unlabelled ones) */
 	int order;            /* CK_ORDER_WINDOW (the reference) or CK_ORDER_NEAREST */
 	int centres;          /* first centres: CK_CENTRES_KEY (the paper) or CK_CENTRES_TRACKS */
-	int motion;           /* the motion gate (motion_links), off by default */
-	double motion_iou;    /* its IoU threshold (0) */
-	double occlusion;     /* the occlusion guard's margin in pixels; < 0: off (default) */
-	double exit;          /* the motion gate's exit line, pixels inside the image; < 0: off */
+	int motion;           /* the motion gate (ck_motion_links): on by default, off in the paper's */
+	double motion_iou;    /* its IoU threshold (0.1; the paper's settings 0) */
+	double occlusion;     /* the occlusion guard's margin in pixels (1); < 0: off (the paper's) */
+	double exit;          /* the motion gate's exit line, pixels inside the image (8); < 0: off (the paper's) */
 	int relink;           /* frames a track may be missed and re-linked across (relink.h); 0: off */
 	double relink_iou;    /* least IoU of a new track's first box with the prediction (0.1) */
 	assoc_opts assoc;     /* assoc.window follows window */
 	uint64_t seed;        /* centre order shuffles, k-means++ */
 } ck_opts;
 
+/* The defaults: the paper's settings with the nearest-first order, the
+ * motion gate (IoU 0.1) with the exit rule (8 pixels), every track's
+ * centre and the occlusion guard (1 pixel). */
 void ck_opts_default(ck_opts *o);
+/* The paper's settings (the reference implementation's): window 3, window
+ * order, key-frame centres, no motion gate, occlusion guard, exit rule or
+ * re-linking, the first member voted. */
+void ck_opts_paper(ck_opts *o);
 
 /* One detection given to the tracker; its arrays are copied. */
 typedef struct ck_rec {

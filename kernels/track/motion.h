@@ -1,4 +1,4 @@
-/* motion.h: the tracker's motion rules (not in the paper, off by default;
+/* motion.h: the tracker's motion rules (not in the paper; on by default, off with --paper;
  * usc-mots-method(7), MOTION RULES): the occlusion guard, the motion gate
  * with its exit rule, and the velocity carry. They read the boxes of a
  * window's detections (ck_wdet) and add cannot-links or velocities. */

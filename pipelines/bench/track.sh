@@ -14,15 +14,15 @@
 # the extended ones of RESULTS.md (--order nearest --motion-gate, then with
 # --centres tracks --occlusion-margin 1 --exit-margin 8 as well, and the
 # real-data ones: --ml-iou 0.5 must-links, --relink 16). ckmeans runs
-# with its default association, the one ref-track.py implements.
+# with --paper (the paper's association, the one ref-track.py implements).
 BIN=${BIN:-bin}
 RUNS=${RUNS:-5}
 FRAMES=${FRAMES:-10000}
 REF_FRAMES=${REF_FRAMES:-1000}
 EPOCHS=${EPOCHS:-2}
 MODEL=${MODEL:-}
-CG="--metric embed --alpha-t 2 --embed-thr 1.0"
-CK=""   # the defaults: the association ref-track.py implements
+CG="--paper --metric embed --alpha-t 2 --embed-thr 1.0"
+CK="--paper"   # the paper's settings: the association ref-track.py implements
 EXT="--order nearest --motion-gate --motion-iou 0.1"
 OCC="--order nearest --motion-gate --motion-iou 0.3 --centres tracks --occlusion-margin 1 --exit-margin 8"
 REL="--order nearest --motion-gate --motion-iou 0.1 --relink 16 --relink-iou 0.01"

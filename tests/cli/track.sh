@@ -7,7 +7,7 @@ D=$SHARED/data/kitti-mots-pointtrack
 
 $BIN/mots-synth --dataset sprites -o "$T/sp" --frames 150 --seed 3 -q || exit 1
 $BIN/mots-extract --mots "$T/sp/gt/gt_mots.txt" --keep-ids --patch 28 -q >"$T/sp.det" || exit 1
-$BIN/cgraph-build -q "$T/sp.det" >"$T/sp.cg" || exit 1
+$BIN/cgraph-build -q --paper "$T/sp.det" >"$T/sp.cg" || exit 1
 
 # Every record lists every earlier record of its frame, and nothing from
 # more than alpha_t frames back.
@@ -28,7 +28,18 @@ edges_ok() {   # STREAM ALPHA
 	}
 	END { exit bad || !recs }' >&2
 }
-check "cgraph-build: same-frame links, nothing beyond alpha_t" edges_ok "$T/sp.cg" 1
+check "cgraph-build --paper: same-frame links, nothing beyond alpha_t 1" edges_ok "$T/sp.cg" 1
+# The default without z: mask IoU alone (embed needs z) and must-links
+# above mask IoU 0.5, the same links as giving those; --paper has no
+# must-links.
+nozdefault() {
+	$BIN/cgraph-build -q "$T/sp.det" >"$T/spd.cg" && edges_ok "$T/spd.cg" 1 &&
+	$BIN/cgraph-build -q --paper --metric mask-iou --ml-iou 0.5 "$T/sp.det" >"$T/spm.cg" &&
+	$BIN/mots-dump --fields k,cl,ml "$T/spd.cg" >"$T/spd.k" && $BIN/mots-dump --fields k,cl,ml "$T/spm.cg" >"$T/spm.k" &&
+	cmp -s "$T/spd.k" "$T/spm.k" && grep -q '"ml":\[[0-9]' "$T/spd.k" &&
+	! $BIN/mots-dump --fields k,cl,ml "$T/sp.cg" | grep -q '"ml":\[[0-9]'
+}
+check "cgraph-build: the default without z is --metric mask-iou --ml-iou 0.5" nozdefault
 check "cgraph-build: --alpha-t 2" sh -c "$BIN/cgraph-build -q --alpha-t 2 '$T/sp.det' >'$T/sp2.cg'"
 check "cgraph-build: --alpha-t 2 edges" edges_ok "$T/sp2.cg" 2
 
@@ -60,10 +71,17 @@ check "ckmeans: unknown baseline is a usage error" usage $BIN/ckmeans --baseline
 check "ckmeans: unknown order is a usage error" usage $BIN/ckmeans --order random "$T/sp.cg"
 check "ckmeans: unknown centres are a usage error" usage $BIN/ckmeans --centres all "$T/sp.cg"
 check "ckmeans: a negative occlusion margin is a usage error" usage $BIN/ckmeans --occlusion-margin -1 "$T/sp.cg"
-check "ckmeans: --exit-margin without --motion-gate is a usage error" usage $BIN/ckmeans --exit-margin 8 "$T/sp.cg"
+# the motion gate is on by default; with --paper its settings need it
+for o in "--motion-iou 0.2" "--exit-margin 8"; do
+	check "ckmeans --paper: ${o% *} without --motion-gate is a usage error naming it" sh -c \
+		"$BIN/ckmeans --paper $o '$T/sp.cg' 2>'$T/needs.err'; [ \$? = 2 ] && grep -q -- '${o% *} needs --motion-gate\$' '$T/needs.err'"
+	check "ckmeans: ${o% *} alone passes the check (the gate is on by default)" sh -c \
+		"$BIN/ckmeans $o a b 2>&1 | grep -q 'one input at most'"
+	check "ckmeans --paper: ${o% *} with --motion-gate passes the check" sh -c \
+		"$BIN/ckmeans --paper --motion-gate $o a b 2>&1 | grep -q 'one input at most'"
+done
 # options that only matter with another: a usage error naming it without it
-for o in "--motion-iou 0.2|--motion-gate|--motion-gate" "--exit-margin 8|--motion-gate|--motion-gate" \
-	"--relink-iou 0.2|--relink 3|--relink FRAMES" "--n-init 3|--no-constraints|--no-constraints" \
+for o in "--relink-iou 0.2|--relink 3|--relink FRAMES" "--n-init 3|--no-constraints|--no-constraints" \
 	"--kmeans-iter 9|--no-constraints|--no-constraints" "--match-iou 0.2|--baseline iou|--baseline iou" \
 	"--max-age 2|--baseline iou|--baseline iou"; do
 	opt=${o%%|*} rest=${o#*|}; given=${rest%%|*} named=${rest#*|}
@@ -93,7 +111,31 @@ if [ -s "$T/spz.cg" ]; then
 		$BIN/mots-eval --gt "$T/sp/gt/gt_mots.txt" "$T/ck.txt" >"$T/ck.eval" &&
 		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($2 < 80) exit 1 } END { exit !found }' "$T/ck.eval"
 	}
-	check "ckmeans tracks Sprites-MOT (sMOTSA >= 80)" tracked
+	check "cgraph-build | ckmeans, the defaults, track Sprites-MOT (sMOTSA >= 80)" tracked
+	paper() {
+		$BIN/cgraph-build -q --paper "$T/spz.det" | $BIN/ckmeans -q --paper >"$T/pp.det" &&
+		$BIN/mots-write -q --mots "$T/pp.txt" "$T/pp.det" &&
+		$BIN/mots-eval --gt "$T/sp/gt/gt_mots.txt" "$T/pp.txt" >"$T/pp.eval" &&
+		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($2 < 80) exit 1 } END { exit !found }' "$T/pp.eval"
+	}
+	check "cgraph-build --paper | ckmeans --paper tracks Sprites-MOT (sMOTSA >= 80)" paper
+	# ids of a tracked stream, without its header
+	ids() { $BIN/mots-dump --fields k,id "$1"; }
+	# The defaults are the options they name, given on top of --paper
+	# (wherever --paper stands); --paper alone is something else.
+	spelled() {
+		$BIN/cgraph-build -q --paper --metric embed,mask-iou --ml-iou 0.5 "$T/spz.det" >"$T/sx.cg" &&
+		$BIN/mots-dump --fields k,cl,ml "$T/sx.cg" >"$T/sx.k" && $BIN/mots-dump --fields k,cl,ml "$T/spz.cg" >"$T/sd.k" &&
+		cmp -s "$T/sx.k" "$T/sd.k" &&
+		$BIN/ckmeans -q --paper --order nearest --motion-gate --motion-iou 0.1 --exit-margin 8 \
+			--centres tracks --occlusion-margin 1 "$T/spz.cg" >"$T/sx.det" &&
+		$BIN/ckmeans -q --order nearest --motion-gate --motion-iou 0.1 --exit-margin 8 \
+			--centres tracks --occlusion-margin 1 --paper "$T/spz.cg" >"$T/sy.det" &&
+		ids "$T/sx.det" >"$T/sx.i" && ids "$T/sy.det" >"$T/sy.i" && ids "$T/ck.det" >"$T/sd.i" &&
+		cmp -s "$T/sx.i" "$T/sd.i" && cmp -s "$T/sy.i" "$T/sd.i" &&
+		$BIN/ckmeans -q --paper "$T/spz.cg" | ids - >"$T/sp.i" && ! cmp -s "$T/sp.i" "$T/sd.i"
+	}
+	check "cgraph-build, ckmeans: the defaults are the options they name on top of --paper" spelled
 	# pairs "key earlier-key" of a stream's cannot-links
 	pairs() {
 		$BIN/mots-dump --fields k,cl "$1" | sed 's/[^0-9,]/ /g' |
@@ -109,6 +151,14 @@ if [ -s "$T/spz.cg" ]; then
 		[ -s "$T/eb.p" ] && comm -12 "$T/e.p" "$T/b.p" | cmp -s - "$T/eb.p"
 	}
 	check "cgraph-build --metric embed,box-iou: the edges both criteria give" both
+	# A latent distance can forbid a pair whose masks overlap clearly: the
+	# pair keeps its cannot-link and gets no must-link.
+	one_edge() {
+		$BIN/cgraph-build -q --metric embed --embed-thr 0.001 --ml-iou 0.5 "$T/spz.det" >"$T/em.cg" &&
+		$BIN/ckmeans -q "$T/em.cg" >/dev/null &&
+		$BIN/cgraph-build -q --paper --ml-iou 0.5 "$T/spz.det" | $BIN/mots-dump --fields ml | grep -q '"ml":\[[0-9]'
+	}
+	check "cgraph-build: a cannot-linked pair gets no must-link (ckmeans accepts the graph)" one_edge
 	variants() {
 		$BIN/ckmeans -q --order nearest --motion-gate --motion-iou 0.1 "$T/spz.cg" >"$T/v.det" &&
 		$BIN/mots-write -q --mots "$T/v.txt" "$T/v.det" &&
@@ -130,8 +180,8 @@ if [ -s "$T/spz.cg" ]; then
 		awk '$1 < 60 || $1 > 63' "$T/sp/gt/gt_mots.txt" >"$T/gap.txt" &&
 		$BIN/mots-extract -q --mots "$T/gap.txt" --patch 28 | $BIN/ae-embed -q -m "$T/m.mp" |
 			$BIN/cgraph-build -q >"$T/gap.cg" &&
-		$BIN/ckmeans -q --order nearest "$T/gap.cg" | $BIN/mots-write -q --mots "$T/gap0.txt" &&
-		$BIN/ckmeans -q -v --order nearest --relink 4 "$T/gap.cg" 2>"$T/gap.log" |
+		$BIN/ckmeans -q --paper --order nearest "$T/gap.cg" | $BIN/mots-write -q --mots "$T/gap0.txt" &&
+		$BIN/ckmeans -q -v --paper --order nearest --relink 4 "$T/gap.cg" 2>"$T/gap.log" |
 			$BIN/mots-write -q --mots "$T/gap1.txt" &&
 		grep -q ' [1-9][0-9]* relinked' "$T/gap.log" &&
 		$BIN/mots-eval --gt "$T/gap.txt" "$T/gap0.txt" >"$T/gap0.eval" &&
@@ -164,7 +214,7 @@ fi
 if [ -f "$D/car/0002.txt" ]; then
 	real() {
 		$BIN/mots-extract -q --mots "$D/car/0002.txt" --keep-ids >"$T/k.det" &&
-		$BIN/cgraph-build -q "$T/k.det" >"$T/k.cg" && edges_ok "$T/k.cg" 1 &&
+		$BIN/cgraph-build -q --paper "$T/k.det" >"$T/k.cg" && edges_ok "$T/k.cg" 1 &&
 		$BIN/ckmeans -q --baseline iou "$T/k.det" | $BIN/mots-write -q --mots "$T/k.txt" &&
 		$BIN/mots-eval --gt "$D/car/0002.txt" --class 1 "$T/k.txt" >"$T/k.eval" &&
 		awk '$1 == "COMBINED" && NF == 15 { found = 1; if ($9 != 0 || $10 != 0) exit 1 } END { exit !found }' "$T/k.eval"
@@ -173,7 +223,7 @@ if [ -f "$D/car/0002.txt" ]; then
 	# Must-links above IoU 0.5 are one-to-one between frames: no key is
 	# must-linked from two records, and some records have one.
 	mustlinks() {
-		$BIN/cgraph-build -q --ml-iou 0.5 "$T/k.det" >"$T/kml.cg" &&
+		$BIN/cgraph-build -q --paper --ml-iou 0.5 "$T/k.det" >"$T/kml.cg" &&
 		$BIN/mots-dump --fields k,ml "$T/kml.cg" | sed -n 's/.*"ml":\[\([0-9,]*\)\].*/\1/p' |
 			tr ',' '\n' | sed '/^$/d' | sort | uniq -d >"$T/dup.ml" &&
 		[ ! -s "$T/dup.ml" ] &&
@@ -224,6 +274,14 @@ check "ckmeans --no-constraints: Inf in z is refused" names_rec "inf.det: record
 check "cgraph-build: NaN in z is refused" names_rec "nan.det: record 2" $BIN/cgraph-build -q --metric embed "$T/nan.det"
 { hdr; rec 1 1 "$ONE" .; rec 1 2 "$TWO" "1"; rec 2 3 "$ONE" . "1"; trl 3; } >"$T/ok.det"
 check "ckmeans: hand-made cl and ml are read" sh -c "$BIN/ckmeans -q '$T/ok.det' >/dev/null"
+# no boxes and no image size: the default motion gate, occlusion guard and
+# exit rule leave such records alone; asked for, they are errors
+check "ckmeans --motion-gate: a record without a box is refused" names_rec "ok.det: record 1: no box" \
+	$BIN/ckmeans -q --motion-gate "$T/ok.det"
+check "ckmeans --occlusion-margin: a record without a box is refused" names_rec "ok.det: record 1: no box" \
+	$BIN/ckmeans -q --occlusion-margin 1 "$T/ok.det"
+check "ckmeans --exit-margin: a stream without an image size is refused" names_rec "no image size" \
+	$BIN/ckmeans -q --exit-margin 8 "$T/ok.det"
 { hdr; rec 1 1 "$ONE" .; rec 1 2 "$TWO" "2"; trl 2; } >"$T/self.det"
 check "ckmeans: a cannot-link to the record itself is refused" names_rec "self.det: record 2: .*itself" \
 	$BIN/ckmeans -q "$T/self.det"

@@ -36,7 +36,7 @@ static void add(cgraph *g, const cg_node *n, cg_keys *out)
 Test(cgraph, same_frame_detections_cannot_link)
 {
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	cgraph *g = cg_new(&o);
 	cg_keys out = {0};
 	rle_t r;
@@ -57,7 +57,7 @@ Test(cgraph, same_frame_detections_cannot_link)
 Test(cgraph, temporal_links_by_mask_overlap_within_alpha_t)
 {
 	cg_opts o;
-	cg_opts_default(&o);   /* alpha_t 1, IoU <= 0 */
+	cg_opts_paper(&o);   /* alpha_t 1, IoU <= 0 */
 	cgraph *g = cg_new(&o);
 	cg_keys out = {0};
 	rle_t a, b, c, d;
@@ -83,7 +83,7 @@ Test(cgraph, temporal_links_by_mask_overlap_within_alpha_t)
 Test(cgraph, iou_threshold_and_alpha_t_are_options)
 {
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	o.alpha_t = 2;
 	o.iou_thr = 0.3;
 	cgraph *g = cg_new(&o);
@@ -109,7 +109,7 @@ Test(cgraph, iou_threshold_and_alpha_t_are_options)
 Test(cgraph, box_iou_when_masks_are_missing)
 {
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	cgraph *g = cg_new(&o);
 	cg_keys out = {0};
 	cg_node a = node(1, 1, NULL, 0, 0, 4, 4), b = node(2, 2, NULL, 2, 2, 4, 4);
@@ -127,7 +127,7 @@ Test(cgraph, box_iou_when_masks_are_missing)
 Test(cgraph, latent_distance_metric)
 {
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	o.metric = CG_EMBED;
 	o.embed_thr = 1.0;
 	cgraph *g = cg_new(&o);
@@ -153,7 +153,7 @@ Test(cgraph, combined_metrics_need_every_criterion)
 	/* embed and box-iou: a cannot-link needs the latent vectors far apart
 	 * AND the boxes apart */
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	o.metric = CG_EMBED | CG_BOX_IOU;
 	o.alpha_t = 2;
 	o.embed_thr = 1.0;
@@ -182,7 +182,7 @@ Test(cgraph, combined_metrics_need_every_criterion)
 Test(cgraph, latent_metric_needs_z)
 {
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	o.metric = CG_EMBED;
 	cgraph *g = cg_new(&o);
 	cg_keys out = {0};
@@ -200,7 +200,7 @@ Test(cgraph, latent_metric_needs_z)
 Test(cgraph, refuses_frames_going_back_and_mixed_mask_sizes)
 {
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	cgraph *g = cg_new(&o);
 	cg_keys out = {0};
 	char err[256] = "";
@@ -227,7 +227,7 @@ Test(cgraph, crowded_frames_keep_their_masks)
 	/* 40 detections a frame: the held ring grows past its first size and
 	 * the masks it holds must move with it */
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	cgraph *g = cg_new(&o);
 	cg_keys out = {0};
 	rle_t r[40];
@@ -254,7 +254,7 @@ Test(cgraph, crowded_frames_keep_their_masks)
 Test(cgraph, memory_is_bounded_by_the_window)
 {
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	o.alpha_t = 2;
 	cgraph *g = cg_new(&o);
 	cg_keys out = {0};
@@ -279,7 +279,7 @@ Test(cgraph, memory_is_bounded_by_the_window)
 Test(cgraph, must_links_join_a_clear_overlap_only)
 {
 	cg_opts o;
-	cg_opts_default(&o);
+	cg_opts_paper(&o);
 	o.ml_iou = 0.5;
 	cgraph *g = cg_new(&o);
 	cg_keys cl = {0}, ml = {0};
@@ -313,4 +313,20 @@ Test(cgraph, must_links_join_a_clear_overlap_only)
 	rle_free(&a), rle_free(&b), rle_free(&c), rle_free(&d);
 	free(cl.k), free(ml.k);
 	cg_free(g), cg_free(g0);
+}
+
+Test(cgraph, defaults_and_the_papers_settings)
+{
+	cg_opts d, p;
+	cg_opts_default(&d);
+	cg_opts_paper(&p);
+	cr_assert_eq(p.alpha_t, 1);
+	cr_assert_eq(p.metric, CG_MASK_IOU);
+	cr_assert_eq(p.iou_thr, 0);
+	cr_assert_eq(p.ml_iou, 1, "no must-links");
+	cr_assert_eq(d.alpha_t, 1);
+	cr_assert_eq(d.metric, CG_EMBED | CG_MASK_IOU);
+	cr_assert_eq(d.iou_thr, p.iou_thr);
+	cr_assert_eq(d.embed_thr, p.embed_thr);
+	cr_assert_eq(d.ml_iou, 0.5);
 }

@@ -419,7 +419,7 @@ static void add_obj(sim *s, int64_t f, int gt, float x, float y, float w, float 
 static void run(const sim *s, const ck_opts *o, int64_t *ids, int with_edges)
 {
 	cg_opts go;
-	cg_opts_default(&go);
+	cg_opts_paper(&go);
 	go.metric = CG_BOX_IOU;
 	go.alpha_t = with_edges == 2 ? 0 : 1;
 	cgraph *g = cg_new(&go);
@@ -477,7 +477,7 @@ Test(cktrack, two_objects_two_tracks)
 		add_obj(&s, f, 2, 100.0f - 3 * f, 80, 12, 12);
 	}
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	int64_t ids[4096];
 	run(&s, &o, ids, 1);
 	int sw, un, sh;
@@ -497,7 +497,7 @@ Test(cktrack, a_new_object_needs_two_detections)
 		add_obj(&s, f, 1, 5.0f + 3 * f, 20, 10, 10);
 	add_obj(&s, 11, 2, 90, 90, 10, 10);   /* seen once, at the end */
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	int64_t ids[4096];
 	run(&s, &o, ids, 1);
 	cr_assert_eq(ids[s.n - 1], 0, "a singleton starts nothing");
@@ -520,7 +520,7 @@ Test(cktrack, crossing_objects_keep_their_ids)
 			add_obj(&s, f, 4, 150, 200.0f - 2 * (f - 70), 16, 8);
 	}
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	int64_t ids[4096];
 	run(&s, &o, ids, 1);
 	int sw, un, sh;
@@ -570,7 +570,7 @@ Test(cktrack, occlusion_guard_and_track_centres_keep_a_hidden_object)
 	static sim s;
 	occlusion_scene(&s, 30);
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	o.order = CK_ORDER_NEAREST;
 	o.motion = 1;
 	o.motion_iou = 0.3;
@@ -607,7 +607,7 @@ Test(cktrack, track_centres_follow_each_tracks_latest_detection)
 		add_obj(&s, f, 2, bx[f - 1] - 5, 45, 10, 10);
 	}
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	o.order = CK_ORDER_NEAREST;
 	int64_t ids[4096];
 	run(&s, &o, ids, 2);
@@ -632,7 +632,7 @@ Test(cktrack, same_frame_cannot_links_separate_identical_features)
 		add_obj(&s, f, 2, 10, 10, 10, 10);
 	}
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	int64_t ids[4096];
 	run(&s, &o, ids, 1);
 	for (int f = 0; f < 10; f++)
@@ -655,7 +655,7 @@ Test(cktrack, plain_kmeans_ablation_tracks_separated_objects)
 		add_obj(&s, f, 2, 5.0f + 2 * f, 100, 10, 10);
 	}
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	o.constraints = 0;
 	int64_t ids[4096];
 	run(&s, &o, ids, 0);
@@ -674,7 +674,7 @@ Test(cktrack, a_gap_longer_than_the_window_starts_a_new_id)
 	for (int f = 14; f <= 20; f++)   /* 3 frames missing: no re-ID */
 		add_obj(&s, f, 1, 20, 20, 10, 10);
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	int64_t ids[4096];
 	run(&s, &o, ids, 1);
 	cr_assert_neq(ids[0], ids[s.n - 1]);
@@ -697,7 +697,7 @@ Test(cktrack, exit_rule_keeps_a_newcomer_off_a_track_that_left_while_occluded)
 	for (int f = 19; f <= 26; f++)
 		add_obj(&s, f, 3, 40, 12.0f + 5 * (f - 19), 20, 20);
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	o.order = CK_ORDER_NEAREST;
 	o.centres = CK_CENTRES_TRACKS;
 	o.motion = 1;
@@ -732,7 +732,7 @@ Test(cktrack, relink_bridges_a_gap_along_the_track)
 		add_obj(&s, f, 2, 60, 90, 10, 10);
 	}
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	int64_t ids[4096];
 	run(&s, &o, ids, 1);
 	cr_assert_neq(ids[0], ids[s.n - 2], "without --relink the gap starts a new id");
@@ -761,7 +761,7 @@ Test(cktrack, relink_leaves_a_newcomer_elsewhere_alone)
 	for (int f = 12; f <= 20; f++)   /* a new object far from the prediction */
 		add_obj(&s, f, 2, 5.0f + 4 * f, 90, 10, 10);
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	o.relink = 10;
 	int64_t ids[4096];
 	run(&s, &o, ids, 1);
@@ -772,7 +772,7 @@ Test(cktrack, relink_leaves_a_newcomer_elsewhere_alone)
 Test(cktrack, ids_are_released_once_no_window_can_change_them)
 {
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	cktrack *t = ckt_new(&o);
 	char err[256];
 	float z[2] = {0, 0};
@@ -799,7 +799,7 @@ Test(cktrack, ids_are_released_once_no_window_can_change_them)
 Test(cktrack, refuses_bad_input)
 {
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	cktrack *t = ckt_new(&o);
 	char err[256] = "";
 	float z[3] = {0};
@@ -824,7 +824,7 @@ Test(cktrack, same_seed_same_ids)
 		for (int g = 1; g <= 3; g++)
 			add_obj(&s, f, g, 40.0f * g + (float)sin(f * 0.3 + g) * 30, 50.0f + (float)cos(f * 0.2 * g) * 40, 12, 12);
 	ck_opts o;
-	ck_opts_default(&o);
+	ck_opts_paper(&o);
 	o.seed = 42;
 	static int64_t a[4096], b[4096];
 	run(&s, &o, a, 1);
@@ -954,4 +954,30 @@ Test(motion, carry_gives_centre_velocities_and_keeps_them_through_occlusion)
 	cr_assert_float_eq(h[3].vel[0], 3, 1e-12);
 	cr_assert_float_eq(h[3].vel[1], 1, 1e-12);
 	cr_assert(!h[4].has_vel);
+}
+
+Test(cktrack, defaults_and_the_papers_settings)
+{
+	ck_opts d, p, q;
+	memset(&d, 0, sizeof d), memset(&p, 0, sizeof p);   /* padding, for memcmp */
+	ck_opts_default(&d);
+	ck_opts_paper(&p);
+	cr_assert_eq(p.order, CK_ORDER_WINDOW);
+	cr_assert_eq(p.centres, CK_CENTRES_KEY);
+	cr_assert_eq(p.motion, 0);
+	cr_assert(p.occlusion < 0 && p.exit < 0);
+	cr_assert_eq(p.relink, 0);
+	cr_assert_eq(p.window, 3);
+	cr_assert_eq(p.assoc.vote_all, 0);
+	cr_assert_eq(d.order, CK_ORDER_NEAREST);
+	cr_assert_eq(d.centres, CK_CENTRES_TRACKS);
+	cr_assert_eq(d.motion, 1);
+	cr_assert_eq(d.motion_iou, 0.1);
+	cr_assert_eq(d.exit, 8);
+	cr_assert_eq(d.occlusion, 1);
+	/* the rest is the paper's */
+	memcpy(&q, &d, sizeof q);
+	q.order = p.order, q.centres = p.centres, q.motion = p.motion, q.motion_iou = p.motion_iou;
+	q.exit = p.exit, q.occlusion = p.occlusion;
+	cr_assert_eq(memcmp(&q, &p, sizeof q), 0);
 }

@@ -252,3 +252,36 @@ Test(opts, version_line, .init = test_opts_setup)
 	cr_assert(strlen(version_text()) > 0);
 	free(buf);
 }
+
+Test(opts, rebase_keeps_what_was_given)
+{
+	test_opts_run(ARGS("--count", "5", "--order", "nearest"));
+	vars base;
+	memset(&base, 0, sizeof base);
+	base.i = 9, base.x = 0.25, base.mode = 7, base.off = 1, base.f = 8, base.s = "base";
+	opts_rebase(&tool, &v, &base, sizeof v);
+	cr_assert_eq(v.i, 5, "given: kept");
+	cr_assert_eq(v.mode, 9, "given: kept");
+	cr_assert_eq(v.x, 0.25, "not given: the base's");
+	cr_assert_eq(v.f, 8);
+	cr_assert_str_eq(v.s, "base");
+	cr_assert_eq(v.calls, 0, "a field no option wrote: the base's");
+}
+
+Test(opts, rebase_ignores_options_outside_the_object)
+{
+	int outside = 3;
+	opts_opt t[] = {
+		OPTS_INT("count", 'n', "N", "an int", &v.i, 1, 10),
+		OPTS_INT("other", 0, "N", "not in v", &outside, 1, 10),
+		OPTS_END,
+	};
+	opts_tool small = {"demo", "Two options.", "", t};
+	opts_parse(&small, 5, ARGS("--count", "4", "--other", "6"));
+	vars base;
+	memset(&base, 0, sizeof base);
+	opts_rebase(&small, &v, &base, sizeof v);
+	cr_assert_eq(v.i, 4);
+	cr_assert_eq(outside, 6);
+	cr_assert_eq(v.x, 0);
+}
