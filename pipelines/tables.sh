@@ -22,6 +22,31 @@ synrow() {
 	echo "$r |"
 }
 
+# heading TITLE COLUMN...: a table's title, then its header row and rule
+heading() {
+	echo "### $1"
+	echo
+	shift
+	h="|" r="|"
+	for c; do h="$h $c |" r="$r---|"; done
+	echo "$h"
+	echo "$r"
+}
+
+# valtables TITLE NOTE ROWS COLUMNS: for each dataset with a validation
+# sweep, the table "TITLE, dataset (NOTE)" with columns model COLUMNS (one
+# string, split on purpose) whose rows `ROWS DIR MODEL` prints per model
+valtables() {
+	for d in mnist sprites; do
+		ls "$OUT"/synth/$d/run/val/*/*.eval >/dev/null 2>&1 || continue
+		heading "$1, $d ($2)" model $4
+		for dir in "$OUT"/synth/$d/run/val/*/; do
+			$3 "$dir" "$(basename "$dir")"
+		done
+		echo
+	done
+}
+
 # what a configuration name (pipelines/Makefile) means, in options
 describe() {
 	case $1 in
@@ -41,10 +66,8 @@ describe() {
 }
 
 if ls "$OUT"/real/*.eval >/dev/null 2>&1; then
-	echo "### KITTI MOTS re-tracking (PointTrack masks, ids removed, 5% dropped)"
-	echo
-	echo "| class | method | sMOTSA | MOTSA | IDS | Frag | IDF1 | HOTA | AssA |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	heading "KITTI MOTS re-tracking (PointTrack masks, ids removed, 5% dropped)" \
+		class method sMOTSA MOTSA IDS Frag IDF1 HOTA AssA
 	methods=$(cat "$OUT/real/methods.txt" 2>/dev/null)
 	for c in car pedestrian; do
 		if [ -n "$methods" ]; then
@@ -72,10 +95,8 @@ fi
 
 rows=$OUT/synth/rows.txt
 if [ -f "$rows" ]; then
-	echo "### MNIST-MOT and Sprites-MOT, 10,000-frame test videos (boxes against gt_tight.txt, IoU >= 0.5)"
-	echo
-	echo "| dataset | model | row | IDF1 | MOTA | MOTP | MT | ML | FP | FN | IDS | Frag | settings |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	heading "MNIST-MOT and Sprites-MOT, 10,000-frame test videos (boxes against gt_tight.txt, IoU >= 0.5)" \
+		dataset model row IDF1 MOTA MOTP MT ML FP FN IDS Frag settings
 	seen=" "
 	while read -r d w label cfg; do
 		case $seen in *" $d/$w/$cfg "*) continue ;; esac   # a row another family chose too
@@ -87,23 +108,17 @@ if [ -f "$rows" ]; then
 	echo
 fi
 
-for d in mnist sprites; do
-	ls "$OUT"/synth/$d/run/val/*/*.eval >/dev/null 2>&1 || continue
-	echo "### Validation sweep, $d (a separate 10,000-frame video, seed + 2000)"
-	echo
-	echo "| model | configuration | IDF1 | MOTA | FN | IDS | Frag | settings |"
-	echo "|---|---|---|---|---|---|---|---|"
-	for dir in "$OUT"/synth/$d/run/val/*/; do
-		w=$(basename "$dir")
-		for f in "$dir"*.eval; do
-			[ -f "$f" ] || continue
-			cfg=$(basename "$f" .eval)
-			echo "| $w | $cfg | $(col "$f" IDF1 IDF1) | $(col "$f" IDF1 MOTA) | $(col "$f" IDF1 FN) |" \
-				"$(col "$f" IDF1 IDS) | $(col "$f" IDF1 Frag) | $(describe "$cfg") |"
-		done
+# valrows DIR MODEL: one row per configuration of a model's sweep
+valrows() {
+	for f in "$1"*.eval; do
+		[ -f "$f" ] || continue
+		cfg=$(basename "$f" .eval)
+		echo "| $2 | $cfg | $(col "$f" IDF1 IDF1) | $(col "$f" IDF1 MOTA) | $(col "$f" IDF1 FN) |" \
+			"$(col "$f" IDF1 IDS) | $(col "$f" IDF1 Frag) | $(describe "$cfg") |"
 	done
-	echo
-done
+}
+valtables "Validation sweep" "a separate 10,000-frame video, seed + 2000" valrows \
+	"configuration IDF1 MOTA FN IDS Frag settings"
 
 # The settings each row of the synthetic table uses, chosen on the
 # validation video: the highest IDF1 + MOTA within each family.
@@ -117,25 +132,20 @@ best() {   # DIR GLOB-OF-CONFIGURATIONS
 	done | awk '{ s = $1 + $2; if (!n++ || s > b) { b = s; c = $3; i = $1; m = $2 } }
 	            END { if (n) printf "%s | %s | %s | %d", c, i, m, n }'
 }
-for d in mnist sprites; do
-	ls "$OUT"/synth/$d/run/val/*/*.eval >/dev/null 2>&1 || continue
-	echo "### Chosen on the validation video, $d (highest IDF1 + MOTA in each family)"
-	echo
-	echo "| model | family | configuration | IDF1 | MOTA | candidates |"
-	echo "|---|---|---|---|---|---|"
-	for dir in "$OUT"/synth/$d/run/val/*/; do
-		w=$(basename "$dir")
-		if [ "$w" = iou ]; then
-			echo "| - | IoU baseline | $(best "$dir" 'm*_g*') |"
-			continue
-		fi
-		echo "| $w | tuned (window order) | $(best "$dir" '*_owindow_w3_m-') |"
-		echo "| $w | nearest | $(best "$dir" '*_onearest_w3_m-') |"
-		echo "| $w | nearest + motion gate | $(best "$dir" '*_onearest_w3_m[0-9]*') |"
-		echo "| $w | embed,box-iou graph | $(best "$dir" '*_xbox_*_m-' box) |"
-		echo "| $w | + track centres, occlusion guard | $(best "$dir" '*_ctracks_*' occ) |"
-		echo "| $w | + exit rule | $(best "$dir" '*_b[0-9]*' exit) |"
-		echo "| $w | any (all of the sweep) | $(best "$dir" '*' any) |"
-	done
-	echo
-done
+# chosenrows DIR MODEL: the best configuration of each family
+chosenrows() {
+	dir=$1 w=$2
+	if [ "$w" = iou ]; then
+		echo "| - | IoU baseline | $(best "$dir" 'm*_g*') |"
+		return
+	fi
+	echo "| $w | tuned (window order) | $(best "$dir" '*_owindow_w3_m-') |"
+	echo "| $w | nearest | $(best "$dir" '*_onearest_w3_m-') |"
+	echo "| $w | nearest + motion gate | $(best "$dir" '*_onearest_w3_m[0-9]*') |"
+	echo "| $w | embed,box-iou graph | $(best "$dir" '*_xbox_*_m-' box) |"
+	echo "| $w | + track centres, occlusion guard | $(best "$dir" '*_ctracks_*' occ) |"
+	echo "| $w | + exit rule | $(best "$dir" '*_b[0-9]*' exit) |"
+	echo "| $w | any (all of the sweep) | $(best "$dir" '*' any) |"
+}
+valtables "Chosen on the validation video" "highest IDF1 + MOTA in each family" chosenrows \
+	"family configuration IDF1 MOTA candidates"
