@@ -220,60 +220,55 @@ static bool next_algo(cu_algos *a, cudnnStatus_t s)
 	return false;
 }
 
-/* Runs call(algo, workspace, bytes) with a's algorithm in use, moving to
- * the next candidate while cuDNN answers "not supported"; dies on any
- * other error. The three cuDNN calls below differ only in call. */
+/* Runs call(dnn, algo, workspace, bytes, in0, in1, out) on 16-byte aligned
+ * views of in0, in1 and out (cu_aligned_*: copies only for arrays the
+ * caller passed misaligned) with a's algorithm in use, moving to the next
+ * candidate while cuDNN answers "not supported"; dies on any other error.
+ * The three cuDNN calls below differ only in call and their arrays. */
 template <typename Call>
-static void run_algo(cu_impl *c, const cu_plan *pl, cu_algos *a, const char *name, Call call)
+static void run_algo(nn_backend *be, const cu_plan *pl, cu_algos *a, const char *name, const float *in0, size_t n0,
+                     const float *in1, size_t n1, float *out, size_t nout, Call call)
 {
+	cu_impl *c = cu_of(be);
+	const float *v0 = cu_aligned_in(be, 0, in0, n0), *v1 = cu_aligned_in(be, 1, in1, n1);
+	float *vout = cu_aligned_out(be, 2, out, nout, 0);
 	cudnnStatus_t s;
 	do {
 		void *ws = cu_grow(c, &c->ws, &c->ws_cap, a->ws[a->cur]);
-		s = call(a->algo[a->cur], ws, a->ws[a->cur]);
+		s = call(c->dnn, a->algo[a->cur], ws, a->ws[a->cur], v0, v1, vout);
 	} while (s != CUDNN_STATUS_SUCCESS && next_algo(a, s));
 	conv_check(s, name, pl, a);
+	cu_aligned_done(be, out, vout, nout);
 }
-
-/* Each runs the plan's algorithm on 16-byte aligned views of its arrays
- * (cu_aligned_*: copies only for arrays the caller passed misaligned). */
 
 /* q = conv(p) */
 static void run_fwd(nn_backend *be, cu_plan *pl, const float *p, const float *w, float *q)
 {
-	cu_impl *c = cu_of(be);
-	const float *pv = cu_aligned_in(be, 0, p, pl->np), *wv = cu_aligned_in(be, 1, w, pl->nw);
-	float *qv = cu_aligned_out(be, 2, q, pl->nq, 0);
-	run_algo(c, pl, &pl->fwd, "cudnnConvolutionForward", [&](int algo, void *ws, size_t wsb) {
-		return cudnnConvolutionForward(c->dnn, &one, pl->p, pv, pl->w, wv, pl->conv,
+	run_algo(be, pl, &pl->fwd, "cudnnConvolutionForward", p, pl->np, w, pl->nw, q, pl->nq,
+	         [&](cudnnHandle_t dnn, int algo, void *ws, size_t wsb, const float *pv, const float *wv, float *qv) {
+		return cudnnConvolutionForward(dnn, &one, pl->p, pv, pl->w, wv, pl->conv,
 		                               (cudnnConvolutionFwdAlgo_t)algo, ws, wsb, &zero, pl->q, qv);
 	});
-	cu_aligned_done(be, q, qv, pl->nq);
 }
 
 /* p = conv^T(q) */
 static void run_bwd_data(nn_backend *be, cu_plan *pl, const float *w, const float *q, float *p)
 {
-	cu_impl *c = cu_of(be);
-	const float *wv = cu_aligned_in(be, 0, w, pl->nw), *qv = cu_aligned_in(be, 1, q, pl->nq);
-	float *pv = cu_aligned_out(be, 2, p, pl->np, 0);
-	run_algo(c, pl, &pl->bwd_data, "cudnnConvolutionBackwardData", [&](int algo, void *ws, size_t wsb) {
-		return cudnnConvolutionBackwardData(c->dnn, &one, pl->w, wv, pl->q, qv, pl->conv,
+	run_algo(be, pl, &pl->bwd_data, "cudnnConvolutionBackwardData", w, pl->nw, q, pl->nq, p, pl->np,
+	         [&](cudnnHandle_t dnn, int algo, void *ws, size_t wsb, const float *wv, const float *qv, float *pv) {
+		return cudnnConvolutionBackwardData(dnn, &one, pl->w, wv, pl->q, qv, pl->conv,
 		                                    (cudnnConvolutionBwdDataAlgo_t)algo, ws, wsb, &zero, pl->p, pv);
 	});
-	cu_aligned_done(be, p, pv, pl->np);
 }
 
 /* dw[k][ky][kx][c] = sum over samples and Q pixels of q[..k] * p[..c] at that tap */
 static void run_bwd_filter(nn_backend *be, cu_plan *pl, const float *p, const float *q, float *dw)
 {
-	cu_impl *c = cu_of(be);
-	const float *pv = cu_aligned_in(be, 0, p, pl->np), *qv = cu_aligned_in(be, 1, q, pl->nq);
-	float *wv = cu_aligned_out(be, 2, dw, pl->nw, 0);
-	run_algo(c, pl, &pl->bwd_filter, "cudnnConvolutionBackwardFilter", [&](int algo, void *ws, size_t wsb) {
-		return cudnnConvolutionBackwardFilter(c->dnn, &one, pl->p, pv, pl->q, qv, pl->conv,
+	run_algo(be, pl, &pl->bwd_filter, "cudnnConvolutionBackwardFilter", p, pl->np, q, pl->nq, dw, pl->nw,
+	         [&](cudnnHandle_t dnn, int algo, void *ws, size_t wsb, const float *pv, const float *qv, float *wv) {
+		return cudnnConvolutionBackwardFilter(dnn, &one, pl->p, pv, pl->q, qv, pl->conv,
 		                                      (cudnnConvolutionBwdFilterAlgo_t)algo, ws, wsb, &zero, pl->w, wv);
 	});
-	cu_aligned_done(be, dw, wv, pl->nw);
 }
 
 /* An empty batch: gradients of nothing are zero. */
