@@ -133,13 +133,18 @@ else
 fi
 
 # Small comforts of a filter: no binary on a terminal, MOTS txt by default.
-if command -v script >/dev/null; then
+CAR=$SHARED/data/kitti-mots-pointtrack/car/0002.txt
+if [ ! -f "$CAR" ]; then
+	skip "filter comforts" "no $CAR"
+elif command -v script >/dev/null; then
 	check "mots-extract refuses to write a stream to a terminal" sh -c "
-		script -qec '$BIN/mots-extract --mots $SHARED/data/kitti-mots-pointtrack/car/0002.txt' /dev/null >'$T/tty.out' 2>&1
+		script -qec '$BIN/mots-extract --mots $CAR' /dev/null >'$T/tty.out' 2>&1
 		[ \$? = 1 ] && grep -q 'refusing to write a binary stream to a terminal' '$T/tty.out'"
 else
 	skip "mots-extract refuses to write a stream to a terminal" "no script(1)"
 fi
-check "mots-write with no output option writes MOTS txt to stdout" sh -c "
-	$BIN/mots-extract -q --keep-ids --mots $SHARED/data/kitti-mots-pointtrack/car/0002.txt -o '$T/k.det' &&
-	$BIN/mots-write '$T/k.det' >'$T/k.txt' && cmp '$T/k.txt' $SHARED/data/kitti-mots-pointtrack/car/0002.txt"
+if [ -f "$CAR" ]; then
+	check "mots-write with no output option writes MOTS txt to stdout" sh -c "
+		$BIN/mots-extract -q --keep-ids --mots $CAR -o '$T/k.det' &&
+		$BIN/mots-write '$T/k.det' >'$T/k.txt' && cmp '$T/k.txt' $CAR"
+fi
