@@ -2,6 +2,7 @@
 #include "coco_poly.h"
 #include "err.h"
 #include "mots_txt.h"
+#include "numfmt.h"
 #include "rle.h"
 
 #include <errno.h>
@@ -369,11 +370,11 @@ int coco_write_rec(FILE *fp, const coco_rec *r, size_t i)
 	if (fprintf(fp, "%s{\"image_id\":%lld,\"category_id\":%lld", i ? ",\n" : "[\n",
 		    (long long)r->image_id, (long long)r->category_id) < 0)
 		return -1;
-	if (r->has_score && fprintf(fp, ",\"score\":%s", json_num_str(b[0], r->score, 1)) < 0)
+	if (r->has_score && fprintf(fp, ",\"score\":%s", numfmt_shortest(b[0], r->score, 1)) < 0)
 		return -1;
-	if (fprintf(fp, ",\"bbox\":[%s,%s,%s,%s]", json_num_str(b[1], r->box[0], 1),
-		    json_num_str(b[2], r->box[1], 1), json_num_str(b[3], r->box[2], 1),
-		    json_num_str(b[4], r->box[3], 1)) < 0)
+	if (fprintf(fp, ",\"bbox\":[%s,%s,%s,%s]", numfmt_shortest(b[1], r->box[0], 1),
+		    numfmt_shortest(b[2], r->box[1], 1), numfmt_shortest(b[3], r->box[2], 1),
+		    numfmt_shortest(b[4], r->box[3], 1)) < 0)
 		return -1;
 	if (r->rle) {
 		if (fprintf(fp, ",\"segmentation\":{\"size\":[%u,%u],\"counts\":", r->h, r->w) < 0 ||

@@ -464,18 +464,3 @@ int json_write_str(FILE *fp, const char *s)
 	}
 	return putc('"', fp) == EOF ? -1 : 0;
 }
-
-const char *json_num_str(char buf[40], double v, int single)
-{
-	if (v == floor(v) && fabs(v) < 1e15) {
-		snprintf(buf, 40, "%.0f", v == 0 ? 0.0 : v);   /* no "-0" */
-		return buf;
-	}
-	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, 40, "%.*g", p, v);
-		double back = strtod(buf, NULL);
-		if (single ? (float)back == (float)v : back == v)
-			break;
-	}
-	return buf;
-}

@@ -57,10 +57,7 @@ int json_int(const json *v, int64_t lo, int64_t hi, int64_t *out);
 /* "null", "boolean", "number", "string", "array", "object". */
 const char *json_type_name(const json *v);
 
-/* Writes s as a JSON string, quoted and escaped. */
+/* Writes s as a JSON string, quoted and escaped (numbers: numfmt.h). */
 int json_write_str(FILE *fp, const char *s);
-/* The shortest decimal form of v that reads back as the same double (or,
- * with single set, the same float); integers without exponent or point. */
-const char *json_num_str(char buf[40], double v, int single);
 
 #endif

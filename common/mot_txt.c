@@ -2,6 +2,7 @@
 #include "mot_txt.h"
 #include "err.h"
 #include "lines.h"
+#include "numfmt.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -139,26 +140,11 @@ void mot_file_free(mot_file *mf)
 	mf->box = NULL, mf->n = 0;
 }
 
-/* Shortest "%.*g" that reads back as the same double. */
-static void shortest(char *s, size_t n, double v)
-{
-	if (v == floor(v) && fabs(v) < 1e15) {   /* "10", not "1e+01" */
-		snprintf(s, n, "%.0f", v);
-		return;
-	}
-	for (int p = 1; p <= 17; p++) {
-		snprintf(s, n, "%.*g", p, v);
-		if (strtod(s, NULL) == v)
-			return;
-	}
-}
-
 int mot_write_line(FILE *fp, int64_t frame, int64_t id, double x, double y, double w, double h,
 		   double conf)
 {
-	char a[4][32], c[32];
-	shortest(a[0], 32, x), shortest(a[1], 32, y), shortest(a[2], 32, w), shortest(a[3], 32, h);
-	shortest(c, 32, conf);
+	char a[5][40];
 	return fprintf(fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)frame, (long long)id,
-		       a[0], a[1], a[2], a[3], c) < 0 ? -1 : 0;
+		       numfmt_shortest(a[0], x, 0), numfmt_shortest(a[1], y, 0), numfmt_shortest(a[2], w, 0),
+		       numfmt_shortest(a[3], h, 0), numfmt_shortest(a[4], conf, 0)) < 0 ? -1 : 0;
 }

@@ -1,5 +1,6 @@
 #include "mpjson.h"
 #include "mpscan.h"
+#include "numfmt.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -24,21 +25,12 @@ static void json_str(FILE *o, const uint8_t *s, size_t n)
 	putc('"', o);
 }
 
-/* The shortest decimal that reads back as the same float / double. */
+/* null for what JSON cannot hold, else the shortest decimal that reads
+ * back as the same float / double. */
 static void json_num(FILE *o, double v, int single)
 {
 	char b[40];
-	if (!isfinite(v)) {
-		fputs("null", o);
-		return;
-	}
-	for (int p = single ? 6 : 15; p <= 17; p++) {
-		snprintf(b, sizeof b, "%.*g", p, v);
-		double back = strtod(b, NULL);
-		if (single ? (float)back == (float)v : back == v)
-			break;
-	}
-	fputs(b, o);
+	fputs(isfinite(v) ? numfmt_shortest(b, v, single) : "null", o);
 }
 
 static float f32le(const uint8_t *p)

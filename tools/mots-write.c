@@ -12,6 +12,7 @@
 #include "filter.h"
 #include "frames.h"
 #include "mots_txt.h"
+#include "numfmt.h"
 #include "opts.h"
 #include "outfile.h"
 #include "overlay.h"
@@ -267,24 +268,8 @@ static int mask_box(const rec *r, const ms_header *h, double b[4], char *err, si
 	return 0;
 }
 
-/* A number as people write it: integers plainly, others in the shortest
- * form that reads back the same (mot_write_line would give "1e+01"). */
-static const char *num(char *b, double v, int single)
-{
-	if (v == (double)(long long)v && v > -1e15 && v < 1e15) {
-		sprintf(b, "%lld", (long long)v);
-		return b;
-	}
-	for (int p = 6; p <= 17; p++) {
-		sprintf(b, "%.*g", p, v);
-		double back = strtod(b, NULL);
-		if (single ? (float)back == (float)v : back == v)
-			break;
-	}
-	return b;
-}
-
-/* MOTChallenge box txt: 1-based pixel coordinates of the top-left corner. */
+/* MOTChallenge box txt: 1-based pixel coordinates of the top-left corner;
+ * boxes and scores are float32 in a stream, so they print as floats. */
 static void write_mot(seg *s, const rec *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -296,8 +281,10 @@ static void write_mot(seg *s, const rec *v, size_t n)
 		}
 		char t[5][40];
 		fprintf(s->mot->fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)v[i].f,
-			(long long)v[i].id, num(t[0], b[0] + 1, 0), num(t[1], b[1] + 1, 0), num(t[2], b[2], 0),
-			num(t[3], b[3], 0), num(t[4], v[i].has_score ? v[i].score : 1, 1));
+			(long long)v[i].id, numfmt_shortest(t[0], b[0] + 1, 1),
+			numfmt_shortest(t[1], b[1] + 1, 1), numfmt_shortest(t[2], b[2], 1),
+			numfmt_shortest(t[3], b[3], 1),
+			numfmt_shortest(t[4], v[i].has_score ? v[i].score : 1, 1));
 	}
 }
 

@@ -110,3 +110,9 @@ if [ -f "$real" ]; then
 else
 	skip "KITTI MOTS COCO round trip" "no $real"
 fi
+
+# MOT boxes with decimals come back as written (float32 in the stream, printed as floats).
+printf '1,1,10.5,20.25,30.1,40,0.9,1,1\n2,1,11.7,21,30,40,0.333,1,1\n' >"$T/dec.txt"
+check "mots-write --mot: decimal boxes and scores print as written" sh -c "
+	$BIN/mots-extract -q --keep-ids --mot '$T/dec.txt' --size 640x480 | $BIN/mots-write --mot '$T/dec.mot' &&
+	printf '1,1,10.5,20.25,30.1,40,0.9,-1,-1,-1\n2,1,11.7,21,30,40,0.333,-1,-1,-1\n' | cmp - '$T/dec.mot'"

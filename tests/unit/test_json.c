@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "numfmt.h"
 
 static int parse(const char *s, json *v, char *err)
 {
@@ -201,11 +202,11 @@ Test(json, write_helpers)
 	json_write_str(fp, "a\"b\\c\n\x01");
 	fclose(fp);
 	cr_assert_str_eq(buf, "\"a\\\"b\\\\c\\u000a\\u0001\"");
-	cr_assert_str_eq(json_num_str(n, 12, 0), "12");
-	cr_assert_str_eq(json_num_str(n, -0.0, 0), "0");
-	cr_assert_str_eq(json_num_str(n, 0.1, 0), "0.1");
-	cr_assert_str_eq(json_num_str(n, (float)0.7, 1), "0.7");
-	cr_assert_str_eq(json_num_str(n, 1e20, 0), "1e+20");
+	cr_assert_str_eq(numfmt_shortest(n, 12, 0), "12");
+	cr_assert_str_eq(numfmt_shortest(n, -0.0, 0), "0");
+	cr_assert_str_eq(numfmt_shortest(n, 0.1, 0), "0.1");
+	cr_assert_str_eq(numfmt_shortest(n, (float)0.7, 1), "0.7");
+	cr_assert_str_eq(numfmt_shortest(n, 1e20, 0), "1e+20");
 	/* what is written reads back */
 	json v;
 	char err[300];
