@@ -20,6 +20,14 @@ double box_iou(box a, box b)
 	return iv / (av + bv - iv);
 }
 
+double box_iomin(box a, box b)
+{
+	double ix = fmax(fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x), 0);
+	double iy = fmax(fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y), 0);
+	double m = fmin(fmax(a.w, 0) * fmax(a.h, 0), fmax(b.w, 0) * fmax(b.h, 0));
+	return m > 0 ? ix * iy / m : 0;
+}
+
 int box_near(box a, box b, double m)
 {
 	return a.x - m < b.x + b.w && b.x - m < a.x + a.w &&
@@ -30,6 +38,13 @@ void box_centre(box b, double c[2])
 {
 	c[0] = b.x + b.w / 2;
 	c[1] = b.y + b.h / 2;
+}
+
+int box_centre_inside(box b, double width, double height, double inset)
+{
+	double c[2];
+	box_centre(b, c);
+	return c[0] >= inset && c[0] <= width - inset && c[1] >= inset && c[1] <= height - inset;
 }
 
 void box_velocity(box now, int64_t fnow, box then, int64_t fthen, double v[2])

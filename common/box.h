@@ -23,12 +23,21 @@ box box_of(const float b[4]);
  * (touching edges do not). */
 double box_iou(box a, box b);
 
+/* Their intersection over the area of the smaller of the two: 1 when one
+ * lies inside the other (a partly hidden object's box inside its whole
+ * box), 0 when they do not intersect or one is empty. */
+double box_iomin(box a, box b);
+
 /* Whether a and b overlap or lie less than margin pixels apart (margin 0:
  * overlap only; edges that touch do not). */
 int box_near(box a, box b, double margin);
 
 /* The centre of b. */
 void box_centre(box b, double c[2]);
+
+/* Whether the centre of b lies inside a width x height image inset by
+ * inset pixels (on the line counts as inside). */
+int box_centre_inside(box b, double width, double height, double inset);
 
 /* The velocity of the centre, in pixels a frame, of a box that was then in
  * frame fthen and is now in frame fnow (fnow != fthen). */

@@ -249,7 +249,7 @@ static int segment_iou(run *u, ioutrack *t, const ms_header *h)
  * --paper unless --motion-gate is given). */
 static void ckmeans_check_gate(const opts_tool *tool, const ck_opts *o)
 {
-	static const char *const needs[] = {"motion-iou", "exit-margin"};
+	static const char *const needs[] = {"motion-iou", "exit-margin", "occlusion-overlap"};
 	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++)
 		if (!o->motion && opts_given(tool, needs[i]))
 			die_usage("--%s needs --motion-gate", needs[i]);
@@ -287,10 +287,14 @@ int main(int argc, char **argv)
 			 &o.motion_iou, 0, 1),
 		OPTS_NUM("exit-margin", 0, "PX", "a track predicted to cross this line inside the border has left",
 			 &o.exit, 0, 1e6),
+		OPTS_NUM("max-jump", 0, "X", "unassigned boxes farther apart than X box sides a frame cannot start a track together",
+			 &o.jump, 0, 1e6),
 		OPTS_CHOICE("centres", 0, "key|tracks", "first centres: the key frame's or every track's",
 			    &o.centres, centres),
 		OPTS_NUM("occlusion-margin", 0, "PX", "spare boxes this close to another the temporal cannot-links",
 			 &o.occlusion, 0, 1e6),
+		OPTS_NUM("occlusion-overlap", 0, "X", "with the motion gate, least share of an occluded box inside the prediction",
+			 &o.hidden, 0, 1),
 		OPTS_INT("relink", 0, "FRAMES", "re-link a new track to one missed for at most FRAMES (0: off)",
 			 &o.relink, 0, 1000000),
 		OPTS_NUM("relink-iou", 0, "X", "least IoU of the new track's first box with the prediction",
@@ -310,7 +314,7 @@ int main(int argc, char **argv)
 		OPTS_INT("seed", 0, "N", "seed of the centre-order shuffles and k-means++", &o.seed,
 			 0, INT64_MAX),
 		OPTS_FLAG("paper", 0, "the paper's settings (window order, key-frame centres, no motion "
-			  "gate, occlusion guard or exit rule) for the options not given", &paper),
+			  "gate, jump limit, occlusion guard or exit rule) for the options not given", &paper),
 		OPTS_STR("output", 'o', "FILE", "write the stream to FILE, atomically", &out,
 			 .def = "standard output"),
 		OPTS_FLAG("quiet", 'q', "no progress line", &quiet),
@@ -373,12 +377,12 @@ int main(int argc, char **argv)
 		const ck_stats *s = ckt_stats(t);
 		fprintf(stderr, "ckmeans: %llu records, %llu windows, %.2f iterations a window, "
 			"%llu at --max-iter, %llu clusters opened, %llu tracks, %llu motion cannot-links, "
-			"%llu occluded, %llu relinked, %llu ids not given twice in a frame\n",
+			"%llu jump cannot-links, %llu occluded, %llu relinked, %llu ids not given twice in a frame\n",
 			(unsigned long long)u.done, (unsigned long long)s->windows,
 			s->windows ? (double)s->iters / s->windows : 0.0,
 			(unsigned long long)s->unconverged, (unsigned long long)s->opened,
 			(unsigned long long)s->births, (unsigned long long)s->motion_cl,
-			(unsigned long long)s->occluded, (unsigned long long)s->relinked,
+			(unsigned long long)s->jump_cl, (unsigned long long)s->occluded, (unsigned long long)s->relinked,
 			(unsigned long long)s->dup_ids);
 	}
 	ckt_free(t);

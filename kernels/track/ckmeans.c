@@ -28,7 +28,9 @@ void ck_opts_default(ck_opts *o)
 	o->motion = 1;
 	o->motion_iou = 0.1;
 	o->occlusion = 1;
+	o->hidden = 0.3;
 	o->exit = 8;
+	o->jump = 1;
 }
 
 void ck_opts_paper(ck_opts *o)
@@ -45,7 +47,9 @@ void ck_opts_paper(ck_opts *o)
 	o->motion = 0;
 	o->motion_iou = 0;
 	o->occlusion = -1;
+	o->hidden = 0;
 	o->exit = -1;
+	o->jump = -1;
 	o->relink = 0;
 	o->relink_iou = 0.1;
 	assoc_opts_default(&o->assoc);
@@ -132,6 +136,7 @@ void ckt_reset(cktrack *t)
 void ckt_set_image(cktrack *t, double width, double height)
 {
 	t->width = width, t->height = height;
+	rl_set_scene(t->rl, width, height, t->o.exit);
 }
 
 size_t ckt_ready(const cktrack *t)
@@ -363,7 +368,7 @@ static int gate_on(const ck_opts *o)
 
 static void gate_constrain(cktrack *t, window *w)
 {
-	motion_gate g = {.iou = t->o.motion_iou, .margin = t->o.occlusion, .exit = t->o.exit,
+	motion_gate g = {.iou = t->o.motion_iou, .hidden = t->o.hidden, .exit = t->o.exit,
 			 .width = t->width, .height = t->height};
 	t->st.motion_cl += motion_links(w->wd, w->n, w->grp, w->ng, w->cl, &g);
 }
@@ -378,6 +383,18 @@ static motion_held held_at(void *ctx, size_t i)
 static void gate_after(cktrack *t, window *w)
 {
 	motion_carry(w->s, t->len, held_at, t);
+}
+
+/* -- the jump limit (motion.h) -- */
+
+static int jump_on(const ck_opts *o)
+{
+	return o->jump >= 0;
+}
+
+static void jump_constrain(cktrack *t, window *w)
+{
+	t->st.jump_cl += motion_jumps(w->wd, w->n, w->grp, w->ng, w->cl, t->o.jump);
 }
 
 /* -- relinking across gaps longer than the window (relink.h) -- */
@@ -421,6 +438,7 @@ static void relink_after(cktrack *t, window *w)
 static const ck_rule rules[] = {
 	{.on = occlusion_on, .mark = occlusion_mark},
 	{.on = gate_on, .constrain = gate_constrain, .after = gate_after},
+	{.on = jump_on, .constrain = jump_constrain},
 	{.on = relink_on, .birth = relink_birth, .after = relink_after},
 };
 _Static_assert(sizeof rules / sizeof *rules <= CK_RULES_MAX, "CK_RULES_MAX too small");

@@ -68,7 +68,9 @@ typedef struct ck_opts {
 	int motion;           /* the motion gate (ck_motion_links): on by default, off in the paper's */
 	double motion_iou;    /* its IoU threshold (0.1; the paper's settings 0) */
 	double occlusion;     /* the occlusion guard's margin in pixels (1); < 0: off (the paper's) */
+	double hidden;        /* the motion gate's overlap test for occluded boxes (motion_gate.hidden) */
 	double exit;          /* the motion gate's exit line, pixels inside the image (8); < 0: off (the paper's) */
+	double jump;          /* the jump limit (motion_jumps), box sides a frame (1); < 0: off (the paper's) */
 	int relink;           /* frames a track may be missed and re-linked across (relink.h); 0: off */
 	double relink_iou;    /* least IoU of a new track's first box with the prediction (0.1) */
 	assoc_opts assoc;     /* assoc.window follows window */
@@ -76,12 +78,13 @@ typedef struct ck_opts {
 } ck_opts;
 
 /* The defaults: the paper's settings with the nearest-first order, the
- * motion gate (IoU 0.1) with the exit rule (8 pixels), every track's
- * centre and the occlusion guard (1 pixel). */
+ * motion gate (IoU 0.1) with the exit rule (8 pixels), the jump limit (1
+ * box side a frame), every track's centre and the occlusion guard (1
+ * pixel). */
 void ck_opts_default(ck_opts *o);
 /* The paper's settings (the reference implementation's): window 3, window
- * order, key-frame centres, no motion gate, occlusion guard, exit rule or
- * re-linking, the first member voted. */
+ * order, key-frame centres, no motion gate, jump limit, occlusion guard,
+ * exit rule or re-linking, the first member voted. */
 void ck_opts_paper(ck_opts *o);
 
 /* One detection given to the tracker; its arrays are copied. */
@@ -102,6 +105,7 @@ typedef struct ck_stats {
 	uint64_t opened;       /* clusters opened for points with no feasible centre */
 	uint64_t births;       /* tracks started */
 	uint64_t motion_cl;    /* cannot-links added by the motion gate */
+	uint64_t jump_cl;      /* cannot-links added by the jump limit */
 	uint64_t occluded;     /* detections the occlusion guard marked (counted once) */
 	uint64_t dup_ids;      /* ids not given because the frame had them already */
 	uint64_t relinked;     /* new tracks that took the id of a lost one (--relink) */

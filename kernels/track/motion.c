@@ -23,9 +23,7 @@ void motion_mark_occluded(ck_wdet *w, size_t n, double margin)
 /* Whether the centre of box b lies inside the image inset by g->exit. */
 static int inside_exit(const motion_gate *g, box b)
 {
-	double c[2], e = g->exit;
-	box_centre(b, c);
-	return c[0] >= e && c[0] <= g->width - e && c[1] >= e && c[1] <= g->height - e;
+	return box_centre_inside(b, g->width, g->height, g->exit);
 }
 
 size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
@@ -66,14 +64,49 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 				continue;
 			box pred = box_predict(last, v, (double)(w[j].f - fl)), bj = box_of(w[j].box);
 			/* an occluded box, or a prediction from one, only has to
-			 * come as near as the guard's margin: a partly hidden
-			 * object's box shrinks and shifts */
-			int off = w[j].occluded || w[l].occluded ? !box_near(pred, bj, g->margin)
+			 * lie mostly inside the other: a partly hidden object's
+			 * box shrinks and shifts within its whole box */
+			int off = w[j].occluded || w[l].occluded ? box_iomin(pred, bj) <= g->hidden
 								 : box_iou(pred, bj) <= g->iou;
 			if (exits && !inside_exit(g, pred))
 				off = 1;   /* it has left the scene */
 			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
 			if (off && !*e) {
+				*e = cl[(size_t)grp[j] * ng + grp[i]] = 1;
+				added++;
+			}
+		}
+	}
+	return added;
+}
+
+/* The largest side of a and b. */
+static double max_side(box a, box b)
+{
+	double s = a.w > a.h ? a.w : a.h;
+	s = b.w > s ? b.w : s;
+	return b.h > s ? b.h : s;
+}
+
+size_t motion_jumps(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
+		    double jump)
+{
+	size_t added = 0;
+	if (jump < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].id != 0 || !w[i].box)
+			continue;
+		box a = box_of(w[i].box);
+		for (size_t j = i + 1; j < n; j++) {
+			if (w[j].id != 0 || !w[j].box || w[j].f == w[i].f || grp[i] == grp[j])
+				continue;
+			box b = box_of(w[j].box);
+			double df = (double)(w[j].f > w[i].f ? w[j].f - w[i].f : w[i].f - w[j].f);
+			if (box_near(a, b, jump * max_side(a, b) * df))
+				continue;
+			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
+			if (!*e) {
 				*e = cl[(size_t)grp[j] * ng + grp[i]] = 1;
 				added++;
 			}

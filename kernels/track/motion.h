@@ -15,7 +15,7 @@
  * 0: overlap only; < 0: marks nothing). Such an object may be partly
  * hidden, so its visible mask, box and z can jump from one frame to the
  * next: ck_constraints drops the temporal cannot-links of marked
- * detections and motion_links holds them to the margin only, as both
+ * detections and motion_links holds them to a looser test, as both
  * would read the jump as two objects; a marked detection keeps the
  * velocity its track had before (motion_carry).
  * The n detections are in window order (a frame's detections adjacent). */
@@ -24,7 +24,8 @@ void motion_mark_occluded(ck_wdet *w, size_t n, double margin);
 /* The motion gate's settings. */
 typedef struct motion_gate {
 	double iou;            /* forbid a box that overlaps the prediction by IoU <= this */
-	double margin;         /* the occlusion guard's margin (motion_mark_occluded) */
+	double hidden;         /* forbid an occluded box that overlaps the prediction by
+	                          intersection over the smaller box <= this */
 	double exit;           /* the exit line's inset in pixels; < 0: no exit rule */
 	double width, height;  /* the image, for the exit rule */
 } motion_gate;
@@ -35,9 +36,10 @@ typedef struct motion_gate {
  * frame; an unassigned detection of a later frame whose box overlaps that
  * prediction by IoU <= g->iou cannot link with the track. Occluded
  * detections (motion_mark_occluded), and predictions from an occluded
- * box, are held to less: only a box that neither overlaps the prediction
- * nor lies less than g->margin pixels from it is forbidden; the velocity
- * skips occluded boxes. The exit rule (g->exit >= 0): a track whose last
+ * box, are held to less: the visible part of a partly hidden object lies
+ * inside its whole box, so only a box whose intersection with the
+ * prediction is at most g->hidden of the smaller of the two (box_iomin)
+ * is forbidden; the velocity skips occluded boxes. The exit rule (g->exit >= 0): a track whose last
  * box centre lies inside the image inset by g->exit pixels and whose
  * predicted centre lies outside it has left the scene, and no detection
  * of that frame can join it. Adds those pairs to cl (ng x ng, from
@@ -45,6 +47,16 @@ typedef struct motion_gate {
  * number of pairs added. */
 size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
 		    const motion_gate *g);
+
+/* The jump limit: two unassigned detections of different frames whose
+ * boxes lie more than jump times the largest side of the two a frame
+ * apart (box_near) cannot be one object, so they cannot start a track
+ * together. (The motion gate binds tracks; an object that has no track
+ * yet has no velocity to predict from, but it does not cross several of
+ * its own sizes in a frame.) Adds those pairs to cl (ng x ng, from
+ * ck_constraints; jump < 0: none). Returns the number added. */
+size_t motion_jumps(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
+		    double jump);
 
 /* A held detection as the velocity carry sees it. */
 typedef struct motion_held {

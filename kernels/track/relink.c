@@ -15,11 +15,28 @@ typedef struct lost {
 struct relinker {
 	lost *t;
 	size_t n, cap;
+	double width, height, exit;   /* the exit rule (rl_set_scene); exit < 0: none */
 };
 
 relinker *rl_new(void)
 {
-	return xcalloc(1, sizeof(relinker));
+	relinker *m = xcalloc(1, sizeof(relinker));
+	m->exit = -1;
+	return m;
+}
+
+void rl_set_scene(relinker *m, double width, double height, double exit)
+{
+	m->width = width, m->height = height, m->exit = exit;
+}
+
+/* Whether a track last at box last, moved on to pred, has left the scene. */
+static int left_scene(const relinker *m, box last, box pred)
+{
+	if (m->exit < 0 || m->width <= 0 || m->height <= 0)
+		return 0;
+	return box_centre_inside(last, m->width, m->height, m->exit) &&
+	       !box_centre_inside(pred, m->width, m->height, m->exit);
 }
 
 void rl_free(relinker *m)
@@ -94,7 +111,10 @@ int64_t rl_match(relinker *m, int64_t f, const float first[4], int64_t lost_befo
 		if (e->pf != INT64_MIN) {
 			double v[2];
 			box_velocity(last, e->f, box_of(e->prev), e->pf, v);
-			double moved = box_iou(box_predict(last, v, (double)(f - e->f)), b);
+			box pred = box_predict(last, v, (double)(f - e->f));
+			if (left_scene(m, last, pred))
+				continue;
+			double moved = box_iou(pred, b);
 			iou = moved > iou ? moved : iou;
 		}
 		if (iou >= thr && iou > best_iou)

@@ -34,10 +34,18 @@ void rl_forget(relinker *m, int64_t f);
  * IoU >= thr (and > 0). A track overlaps by the larger IoU of its last box
  * and of that box moved on over the gap at the velocity of its last two
  * box centres (a two-box velocity can be noise, or the object stopped).
+ * A track that has left the scene (rl_set_scene) is not offered.
  * Returns its id, or 0 for none. The chosen track is not offered again
  * until it is seen anew. */
 int64_t rl_match(relinker *m, int64_t f, const float box[4], int64_t lost_before, int64_t max_gap,
 		 double thr);
+
+/* The exit rule (motion.h) for lost tracks: with exit >= 0 and the image
+ * size known, a track whose last box centre lies inside the image inset
+ * by exit pixels and whose box moved on over the gap at its velocity has
+ * its centre outside that line has left the scene, and rl_match does not
+ * offer it. exit < 0 (the default): no such rule. */
+void rl_set_scene(relinker *m, double width, double height, double exit);
 
 size_t rl_held(const relinker *m);   /* tracks remembered now */
 

@@ -17,6 +17,25 @@ Test(box, iou_of_degenerate_boxes_is_zero)
 	cr_assert_eq(box_iou(flat, flat), 0);
 }
 
+Test(box, intersection_over_the_smaller_box)
+{
+	box a = {0, 0, 10, 10}, in = {2, 2, 4, 4}, half = {5, 0, 10, 10}, off = {20, 0, 5, 5};
+	cr_assert_eq(box_iomin(a, in), 1, "inside: 1 whatever the sizes");
+	cr_assert_eq(box_iomin(in, a), 1);
+	cr_assert_float_eq(box_iomin(a, half), 0.5, 1e-12);
+	cr_assert_eq(box_iomin(a, off), 0);
+	cr_assert_eq(box_iomin(a, (box){2, 2, 0, 5}), 0, "an empty box");
+}
+
+Test(box, centre_inside_an_inset_image)
+{
+	box b = {90, 40, 10, 10};   /* centre (95, 45) */
+	cr_assert(box_centre_inside(b, 100, 100, 5), "on the line counts");
+	cr_assert(!box_centre_inside(b, 100, 100, 6));
+	cr_assert(box_centre_inside(b, 200, 100, 8));
+	cr_assert(!box_centre_inside((box){-10, 40, 4, 4}, 100, 100, 0));
+}
+
 Test(box, near_counts_the_margin)
 {
 	box a = {0, 0, 10, 10}, b = {12, 0, 5, 5};

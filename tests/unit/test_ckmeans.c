@@ -121,7 +121,7 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	cr_assert_eq(ng, 3);
 	uint8_t m[9];
 	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &(motion_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
+	cr_assert_eq(motion_links(w, 4, grp, ng, m, &(motion_gate){.iou = 0, .hidden = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1, "v is off the predicted path");
 	cr_assert_eq(m[grp[1] * ng + grp[2]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 0, "u is where the track should be");
@@ -133,14 +133,43 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	};
 	ng = ck_constraints(ws, one, 3, 0, grp, &cl);
 	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
+	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .hidden = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1);
 	/* without a velocity, the prediction stays put: v is fine, u is not */
 	one[2].vel = NULL;
 	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .margin = -1, .exit = -1}), 1);
+	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .hidden = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 0);
+	scratch_free(ws);
+}
+
+Test(ckmeans, jump_limit_keeps_far_apart_newcomers_from_starting_a_track)
+{
+	/* frame 1: a (10 px box); frame 2: b next to a, c 100 px away, d of
+	 * frame 2 labelled (the jump limit binds unassigned detections only) */
+	float ba[4] = {0, 0, 10, 10}, bb[4] = {14, 0, 10, 10}, bc[4] = {110, 0, 10, 10};
+	ck_wdet w[4] = {
+		{.f = 2, .k = 2, .box = bb}, {.f = 2, .k = 3, .box = bc}, {.f = 2, .k = 4, .id = 5, .box = bc},
+		{.f = 1, .k = 1, .box = ba},
+	};
+	scratch *ws = scratch_new();
+	uint32_t grp[4];
+	const uint8_t *cl;
+	size_t ng = ck_constraints(ws, w, 4, 0, grp, &cl);
+	uint8_t m[16];
+	memcpy(m, cl, ng * ng);
+	cr_assert_eq(motion_jumps(w, 4, grp, ng, m, -1), 0, "off");
+	cr_assert_eq(motion_jumps(w, 4, grp, ng, m, 1), 1);
+	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "c is 100 px (10 sides) from a");
+	cr_assert_eq(m[grp[1] * ng + grp[3]], 1);
+	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "b is 4 px from a");
+	cr_assert_eq(m[grp[3] * ng + grp[2]], 0, "a track is the motion gate's");
+	/* the limit grows with the frames between them */
+	w[3].f = 0;
+	memcpy(m, cl, ng * ng);
+	cr_assert_eq(motion_jumps(w, 4, grp, ng, m, 6), 0, "100 px < 6 sides x 2 frames");
+	cr_assert_eq(motion_jumps(w, 4, grp, ng, m, 4), 1, "100 px > 4 sides x 2 frames");
 	scratch_free(ws);
 }
 
@@ -159,7 +188,7 @@ Test(ckmeans, exit_rule_forbids_a_track_predicted_out_of_the_scene)
 	size_t ng = ck_constraints(ws, w, 3, 0, grp, &cl);
 	cr_assert_eq(ng, 2, "the track's two detections are one component");
 	uint8_t m[4];
-	motion_gate g = {.iou = 0.1, .margin = -1, .exit = -1, .width = 128, .height = 128};
+	motion_gate g = {.iou = 0.1, .hidden = 0, .exit = -1, .width = 128, .height = 128};
 	memcpy(m, cl, ng * ng);
 	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0, "no exit rule: u is on the path");
 	g.exit = 21;   /* the prediction's centre (y 20) crosses the exit line */
@@ -211,27 +240,33 @@ Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
 	cr_assert_eq(cl[grp[0] * ng + grp[3]], 0, "u is occluded: its temporal cannot-link is dropped");
 	cr_assert_eq(cl[grp[2] * ng + grp[3]], 1, "x is not");
 
-	/* motion gate (track 5 has no velocity: predicted where it was): u
-	 * overlaps the prediction by IoU 1/3, v not at all (8 px away); a
-	 * threshold of 0.5 forbids both when unmarked; when marked, only
-	 * what is not within the margin of the prediction */
-	float near_[4] = {6, 10, 8, 8};   /* IoU 1/3 with bt */
+	/* motion gate (track 5 has no velocity: predicted where it was, bt):
+	 * u overlaps the prediction by IoU 1/3 and by half of its area, v not
+	 * at all; a threshold of 0.5 forbids both when unmarked; when marked,
+	 * only what overlaps by at most g.hidden of the smaller box */
+	float near_[4] = {6, 10, 8, 8};   /* IoU 1/3, intersection 1/2 of each, with bt */
 	w[0].box = near_;
 	uint8_t m[25];
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .margin = 0, .exit = -1});
-	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "occluded and touching the prediction: allowed");
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .hidden = 0, .exit = -1});
+	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "occluded and overlapping the prediction: allowed");
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "occluded but off the prediction: forbidden");
-	cr_assert_eq(m[grp[3] * ng + grp[2]], 1);
-	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .margin = 9, .exit = -1});
-	cr_assert_eq(m[grp[3] * ng + grp[1]], 0, "v is 8 px from the prediction: within a margin of 9");
 	cr_assert_eq(m[grp[3] * ng + grp[2]], 1, "x is not occluded: held to the IoU threshold");
+	memcpy(m, cl, ng * ng);
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .hidden = 0.5, .exit = -1});
+	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "half inside, hidden 0.5: forbidden");
+	/* the visible part of a hidden object: small, inside the whole box */
+	float part[4] = {4, 12, 3, 3};    /* IoU 9/64 with bt, wholly inside it */
+	w[0].box = part;
+	memcpy(m, cl, ng * ng);
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .hidden = 0.5, .exit = -1});
+	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "inside the prediction: allowed");
+	w[0].box = near_;
 	w[0].occluded = w[1].occluded = 0;
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .margin = 0, .exit = -1});
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .hidden = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "unmarked, IoU 1/3 <= 0.5: forbidden");
 	scratch_free(ws);
 }
@@ -487,6 +522,39 @@ Test(cktrack, two_objects_two_tracks)
 	cr_assert_eq(sh, 0);
 	cr_assert_neq(ids[0], ids[1]);
 	cr_assert(ids[0] > 0 && ids[1] > 0 && ids[0] <= 2 && ids[1] <= 2);
+}
+
+Test(cktrack, jump_limit_keeps_look_alikes_far_apart_in_two_tracks)
+{
+	/* x is seen once (frame 5) and y, which looks the same, from frame 7
+	 * on, far away: with nothing else between them they would start one
+	 * track (a 90 px jump in two frames for a 10 px object) */
+	static sim s;
+	s.n = 0;
+	int ix = -1, iy = -1;
+	for (int f = 1; f <= 12; f++) {
+		add_obj(&s, f, 1, 5.0f + 3 * f, 60, 12, 12);
+		if (f == 5)
+			add_obj(&s, f, 2, 10, 10, 10, 10), ix = s.n - 1;
+		if (f >= 7) {
+			add_obj(&s, f, 3, 100, 100, 10, 10);
+			if (iy < 0)
+				iy = s.n - 1;
+		}
+	}
+	for (int i = 0; i < s.n; i++)
+		if (s.gt[i] != 1)
+			s.z[i][0] = s.z[i][1] = 5, s.z[i][2] = s.z[i][3] = 1;
+	ck_opts o;
+	ck_opts_default(&o);
+	o.jump = -1;
+	int64_t ids[4096];
+	run(&s, &o, ids, 1);
+	cr_assert(ids[ix] != 0 && ids[ix] == ids[iy], "without the limit x and y start one track");
+	ck_opts_default(&o);
+	run(&s, &o, ids, 1);
+	cr_assert_eq(ids[ix], 0, "x alone starts nothing");
+	cr_assert(ids[iy] > 0 && ids[iy] == ids[s.n - 1]);
 }
 
 Test(cktrack, a_new_object_needs_two_detections)
@@ -975,9 +1043,11 @@ Test(cktrack, defaults_and_the_papers_settings)
 	cr_assert_eq(d.motion_iou, 0.1);
 	cr_assert_eq(d.exit, 8);
 	cr_assert_eq(d.occlusion, 1);
+	cr_assert_eq(d.jump, 1);
+	cr_assert(p.jump < 0);
 	/* the rest is the paper's */
 	memcpy(&q, &d, sizeof q);
 	q.order = p.order, q.centres = p.centres, q.motion = p.motion, q.motion_iou = p.motion_iou;
-	q.exit = p.exit, q.occlusion = p.occlusion;
+	q.exit = p.exit, q.occlusion = p.occlusion, q.jump = p.jump;
 	cr_assert_eq(memcmp(&q, &p, sizeof q), 0);
 }

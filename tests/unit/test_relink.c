@@ -91,3 +91,21 @@ Test(relink, threshold_and_forgetting)
 	cr_assert_eq(rl_held(m), 0);
 	rl_free(m);
 }
+
+Test(relink, a_track_that_left_the_scene_is_not_offered)
+{
+	/* 10 px a frame to the right in a 100 x 100 image; by frame 4 its
+	 * centre (x = 90 at frame 2) is predicted at 110, past the line 8 px
+	 * inside the border. A newcomer where it was last seen is someone else. */
+	float a[4] = {70, 40, 20, 20}, b[4] = {80, 40, 20, 20};
+	double scene[3][3] = {{0, 0, -1}, {100, 100, 8}, {200, 100, 8}};
+	int64_t want[3] = {7, 0, 7};   /* no exit rule; it has left; a wider image */
+	for (int i = 0; i < 3; i++) {
+		relinker *m = rl_new();
+		rl_set_scene(m, scene[i][0], scene[i][1], scene[i][2]);
+		rl_see(m, 7, 1, a);
+		rl_see(m, 7, 2, b);
+		cr_assert_eq(rl_match(m, 4, b, 3, 5, 0.1), want[i], "scene %d", i);
+		rl_free(m);
+	}
+}
