@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-enum { B_CEN, B_HEAD, B_REMAP, B_BAD, B_COG, B_DIST, B_REP };
+enum { B_CEN, B_HEAD, B_REMAP, B_BAD, B_COG, B_DIST, B_REP, B_BEST };
 
 /* Centre c is feasible for component g unless a cannot-link partner of g
  * already sits in c: bad[c] = 1 for those. */
@@ -46,14 +46,31 @@ static size_t pass_window(const float *Z, size_t n, size_t d, const uint32_t *gr
 	return nc;
 }
 
+/* The first feasible centre of component g nearest to it (ties to the
+ * earlier centre), or -1 when none is feasible. */
+static int32_t nearest_feasible(const uint8_t *cl, size_t ng, uint32_t g, const int32_t *cog,
+				uint8_t *bad, size_t nc, const double *Dg)
+{
+	infeasible(cl, ng, g, cog, bad, nc);
+	int32_t c1 = -1;
+	for (size_t c = 0; c < nc; c++)
+		if (!bad[c] && (c1 < 0 || Dg[c] < Dg[c1]))
+			c1 = (int32_t)c;
+	return c1;
+}
+
 /* One assignment pass, nearest pair first: of all (component, feasible
  * centre) pairs, the closest is placed, then the next closest of what is
  * left, so a component's choice does not depend on where it sits in the
  * window. A component left with no feasible centre opens a cluster at
- * once. Ties go to the earlier component, then the earlier centre. */
+ * once. Ties go to the earlier component, then the earlier centre.
+ * Each component's nearest feasible centre (best) is kept from step to
+ * step: placing component p in centre c can only make c infeasible for
+ * p's cannot-link partners, and opening a cluster on p adds one centre,
+ * feasible for those that are not; so a step costs O(ng), not O(ng^2). */
 static size_t pass_nearest(const float *Z, size_t n, size_t d, const uint32_t *grp, size_t ng,
 			   const uint8_t *cl, uint32_t *cen, size_t nc, int32_t *cog,
-			   uint8_t *bad, double *D, uint32_t *rep, size_t cap)
+			   uint8_t *bad, double *D, uint32_t *rep, int32_t *best, size_t cap)
 {
 	/* rep[g]: the component's first point in window order; D: ng x cap */
 	for (size_t g = 0; g < ng; g++)
@@ -64,30 +81,35 @@ static size_t pass_nearest(const float *Z, size_t n, size_t d, const uint32_t *g
 	for (size_t g = 0; g < ng; g++)
 		for (size_t c = 0; c < nc; c++)
 			D[g * cap + c] = km_sqdist(Z + (size_t)rep[g] * d, Z + (size_t)cen[c] * d, d);
+	for (size_t g = 0; g < ng; g++)
+		best[g] = nearest_feasible(cl, ng, (uint32_t)g, cog, bad, nc, D + g * cap);
 	for (size_t left = ng; left > 0; left--) {
-		int32_t bg = -1, bc = -1;
-		for (size_t g = 0; g < ng; g++) {
+		int32_t bg = -1;
+		for (size_t g = 0; g < ng && !(bg >= 0 && best[bg] < 0); g++) {
 			if (cog[g] >= 0)
 				continue;
-			infeasible(cl, ng, (uint32_t)g, cog, bad, nc);
-			int32_t c1 = -1;
-			for (size_t c = 0; c < nc; c++)
-				if (!bad[c] && (c1 < 0 || D[g * cap + c] < D[g * cap + c1]))
-					c1 = (int32_t)c;
-			if (c1 < 0) {   /* nothing feasible: a cluster of its own */
-				bg = (int32_t)g, bc = -1;
-				break;
-			}
-			if (bg < 0 || D[g * cap + c1] < D[bg * cap + bc])
-				bg = (int32_t)g, bc = c1;
+			if (best[g] < 0 || bg < 0 || D[g * cap + best[g]] < D[bg * cap + best[bg]])
+				bg = (int32_t)g;
 		}
-		if (bc < 0) {
+		int32_t bc = best[bg];
+		int opened = bc < 0;
+		if (opened) {   /* nothing feasible: a cluster of its own */
 			bc = (int32_t)nc;
 			cen[nc++] = rep[bg];
 			for (size_t g = 0; g < ng; g++)
 				D[g * cap + bc] = km_sqdist(Z + (size_t)rep[g] * d, Z + (size_t)rep[bg] * d, d);
 		}
 		cog[bg] = bc;
+		for (size_t g = 0; g < ng; g++) {
+			if (cog[g] >= 0)
+				continue;
+			int partner = cl && cl[g * ng + (size_t)bg];
+			if (partner && best[g] == bc)
+				best[g] = nearest_feasible(cl, ng, (uint32_t)g, cog, bad, nc, D + g * cap);
+			else if (opened && !partner &&
+				 (best[g] < 0 || D[g * cap + bc] < D[g * cap + best[g]]))
+				best[g] = bc;
+		}
 	}
 	return nc;
 }
@@ -108,6 +130,7 @@ size_t copk_cluster(scratch *ws, const float *Z, size_t n, size_t d, const int64
 	int32_t *cog = scratch_buf(ws, B_COG, ng, sizeof *cog);
 	double *dist = scratch_buf(ws, B_DIST, order == COPK_ORDER_NEAREST ? ng * cap : cap, sizeof *dist);
 	uint32_t *rep = order == COPK_ORDER_NEAREST ? scratch_buf(ws, B_REP, ng, sizeof *rep) : NULL;
+	int32_t *best = order == COPK_ORDER_NEAREST ? scratch_buf(ws, B_BEST, ng, sizeof *best) : NULL;
 	size_t nc = k;
 	memcpy(cen, init, k * sizeof *cen);
 	int it = 0;
@@ -116,7 +139,7 @@ size_t copk_cluster(scratch *ws, const float *Z, size_t n, size_t d, const int64
 		for (size_t g = 0; g < ng; g++)
 			cog[g] = -1;
 		if (order == COPK_ORDER_NEAREST)
-			nc = pass_nearest(Z, n, d, grp, ng, cl, cen, nc, cog, bad, dist, rep, cap);
+			nc = pass_nearest(Z, n, d, grp, ng, cl, cen, nc, cog, bad, dist, rep, best, cap);
 		else
 			nc = pass_window(Z, n, d, grp, ng, cl, cen, nc, cog, bad, dist);
 		for (size_t c = 0; c < nc; c++)
