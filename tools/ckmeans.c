@@ -246,13 +246,16 @@ static int segment_iou(run *u, ioutrack *t, const ms_header *h)
 }
 
 /* The motion gate's settings need the gate (on by default, off with
- * --paper unless --motion-gate is given). */
+ * --paper unless --motion-gate is given), re-linking's need re-linking
+ * (likewise). */
 static void ckmeans_check_gate(const opts_tool *tool, const ck_opts *o)
 {
 	static const char *const needs[] = {"motion-iou", "exit-margin", "occlusion-overlap"};
 	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++)
 		if (!o->motion && opts_given(tool, needs[i]))
 			die_usage("--%s needs --motion-gate", needs[i]);
+	if (!o->relink && opts_given(tool, "relink-iou"))
+		die_usage("--relink-iou needs --relink");
 }
 
 int main(int argc, char **argv)
@@ -298,7 +301,7 @@ int main(int argc, char **argv)
 		OPTS_INT("relink", 0, "FRAMES", "re-link a new track to one missed for at most FRAMES (0: off)",
 			 &o.relink, 0, 1000000),
 		OPTS_NUM("relink-iou", 0, "X", "least IoU of the new track's first box with the prediction",
-			 &o.relink_iou, 0, 1, .needs = "relink"),
+			 &o.relink_iou, 0, 1),
 		OPTS_SET("no-constraints", 0, "plain k-means, no constraints (the no G_t ablation)",
 			 &o.constraints, 0),
 		OPTS_INT("n-init", 0, "N", "plain k-means restarts", &o.n_init, 1, 100000,

@@ -31,6 +31,8 @@ void ck_opts_default(ck_opts *o)
 	o->hidden = 0.3;
 	o->exit = 8;
 	o->jump = 1;
+	o->relink = 16;
+	o->relink_iou = 0.01;
 }
 
 void ck_opts_paper(ck_opts *o)

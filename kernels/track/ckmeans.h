@@ -71,16 +71,16 @@ typedef struct ck_opts {
 	double hidden;        /* the motion gate's overlap test for occluded boxes (motion_gate.hidden) */
 	double exit;          /* the motion gate's exit line, pixels inside the image (8); < 0: off (the paper's) */
 	double jump;          /* the jump limit (motion_jumps), box sides a frame (1); < 0: off (the paper's) */
-	int relink;           /* frames a track may be missed and re-linked across (relink.h); 0: off */
-	double relink_iou;    /* least IoU of a new track's first box with the prediction (0.1) */
+	int relink;           /* frames a track may be missed and re-linked across (relink.h) (16); 0: off (the paper's) */
+	double relink_iou;    /* least IoU of a new track's first box with the prediction (0.01) */
 	assoc_opts assoc;     /* assoc.window follows window */
 	uint64_t seed;        /* centre order shuffles, k-means++ */
 } ck_opts;
 
 /* The defaults: the paper's settings with the nearest-first order, the
  * motion gate (IoU 0.1) with the exit rule (8 pixels), the jump limit (1
- * box side a frame), every track's centre and the occlusion guard (1
- * pixel). */
+ * box side a frame), every track's centre, the occlusion guard (1 pixel,
+ * overlap 0.3) and re-linking (16 frames, IoU 0.01). */
 void ck_opts_default(ck_opts *o);
 /* The paper's settings (the reference implementation's): window 3, window
  * order, key-frame centres, no motion gate, jump limit, occlusion guard,

@@ -71,17 +71,23 @@ check "ckmeans: unknown baseline is a usage error" usage $BIN/ckmeans --baseline
 check "ckmeans: unknown order is a usage error" usage $BIN/ckmeans --order random "$T/sp.cg"
 check "ckmeans: unknown centres are a usage error" usage $BIN/ckmeans --centres all "$T/sp.cg"
 check "ckmeans: a negative occlusion margin is a usage error" usage $BIN/ckmeans --occlusion-margin -1 "$T/sp.cg"
-# the motion gate is on by default; with --paper its settings need it
-for o in "--motion-iou 0.2" "--exit-margin 8"; do
-	check "ckmeans --paper: ${o% *} without --motion-gate is a usage error naming it" sh -c \
-		"$BIN/ckmeans --paper $o '$T/sp.cg' 2>'$T/needs.err'; [ \$? = 2 ] && grep -q -- '${o% *} needs --motion-gate\$' '$T/needs.err'"
-	check "ckmeans: ${o% *} alone passes the check (the gate is on by default)" sh -c \
-		"$BIN/ckmeans $o a b 2>&1 | grep -q 'one input at most'"
-	check "ckmeans --paper: ${o% *} with --motion-gate passes the check" sh -c \
-		"$BIN/ckmeans --paper --motion-gate $o a b 2>&1 | grep -q 'one input at most'"
+# the motion gate and re-linking are on by default; with --paper (or
+# --relink 0) their settings need them
+for o in "--motion-iou 0.2|--motion-gate|--motion-gate" "--exit-margin 8|--motion-gate|--motion-gate" \
+	"--occlusion-overlap 0.5|--motion-gate|--motion-gate" "--relink-iou 0.2|--relink 3|--relink"; do
+	opt=${o%%|*} rest=${o#*|}; given=${rest%%|*} named=${rest#*|}
+	check "ckmeans --paper: ${opt% *} without $given is a usage error naming it" sh -c \
+		"$BIN/ckmeans --paper $opt '$T/sp.cg' 2>'$T/needs.err'; [ \$? = 2 ] && grep -q -- '${opt% *} needs $named\$' '$T/needs.err'"
+	check "ckmeans: ${opt% *} alone passes the check (on by default)" sh -c \
+		"$BIN/ckmeans $opt a b 2>&1 | grep -q 'one input at most'"
+	check "ckmeans --paper: ${opt% *} with $given passes the check" sh -c \
+		"$BIN/ckmeans --paper $given $opt a b 2>&1 | grep -q 'one input at most'"
 done
+check "ckmeans: --relink-iou with --relink 0 is a usage error" sh -c \
+	"$BIN/ckmeans --relink 0 --relink-iou 0.2 '$T/sp.cg' 2>'$T/needs.err'; [ \$? = 2 ] && grep -q -- '--relink-iou needs --relink\$' '$T/needs.err'"
+check "ckmeans: a negative jump limit is a usage error" usage $BIN/ckmeans --max-jump -1 "$T/sp.cg"
 # options that only matter with another: a usage error naming it without it
-for o in "--relink-iou 0.2|--relink 3|--relink FRAMES" "--n-init 3|--no-constraints|--no-constraints" \
+for o in "--n-init 3|--no-constraints|--no-constraints" \
 	"--kmeans-iter 9|--no-constraints|--no-constraints" "--match-iou 0.2|--baseline iou|--baseline iou" \
 	"--max-age 2|--baseline iou|--baseline iou"; do
 	opt=${o%%|*} rest=${o#*|}; given=${rest%%|*} named=${rest#*|}

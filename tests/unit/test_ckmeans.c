@@ -1045,9 +1045,13 @@ Test(cktrack, defaults_and_the_papers_settings)
 	cr_assert_eq(d.occlusion, 1);
 	cr_assert_eq(d.jump, 1);
 	cr_assert(p.jump < 0);
+	cr_assert_eq(d.hidden, 0.3);
+	cr_assert_eq(d.relink, 16);
+	cr_assert_eq(d.relink_iou, 0.01);
 	/* the rest is the paper's */
 	memcpy(&q, &d, sizeof q);
 	q.order = p.order, q.centres = p.centres, q.motion = p.motion, q.motion_iou = p.motion_iou;
-	q.exit = p.exit, q.occlusion = p.occlusion, q.jump = p.jump;
+	q.exit = p.exit, q.occlusion = p.occlusion, q.jump = p.jump, q.hidden = p.hidden;
+	q.relink = p.relink, q.relink_iou = p.relink_iou;
 	cr_assert_eq(memcmp(&q, &p, sizeof q), 0);
 }
