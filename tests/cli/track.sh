@@ -197,6 +197,19 @@ if [ -s "$T/spz.cg" ]; then
 			"$T/gap0.eval" "$T/gap1.eval" >&2
 	}
 	check "ckmeans --relink: fewer id switches across a 4-frame gap" gap
+	# the defaults re-link (and the exit rule keeps newcomers off tracks
+	# that left): fewer switches than the defaults with --relink 0
+	gapdef() {
+		$BIN/ckmeans -q --relink 0 "$T/gap.cg" | $BIN/mots-write -q --mots "$T/gapd0.txt" &&
+		$BIN/ckmeans -q -v "$T/gap.cg" 2>"$T/gapd.log" | $BIN/mots-write -q --mots "$T/gapd1.txt" &&
+		grep -q ' [1-9][0-9]* relinked' "$T/gapd.log" &&
+		$BIN/mots-eval --gt "$T/gap.txt" "$T/gapd0.txt" >"$T/gapd0.eval" &&
+		$BIN/mots-eval --gt "$T/gap.txt" "$T/gapd1.txt" >"$T/gapd1.eval" &&
+		awk '$1 == "COMBINED" && NF == 15 { ids[++n] = $11 }
+		     END { print "IDS of the defaults with --relink 0 " ids[1] ", without " ids[2]; exit !(n == 2 && ids[2] < ids[1]) }' \
+			"$T/gapd0.eval" "$T/gapd1.eval" >&2
+	}
+	check "ckmeans: the defaults re-link across a 4-frame gap" gapdef
 	same_bytes() {
 		$BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/a.det" && $BIN/ckmeans -q --seed 7 "$T/spz.cg" >"$T/b.det" &&
 		cmp -s "$T/a.det" "$T/b.det" &&
