@@ -10,14 +10,14 @@
 
 int frame_png_path(const char *dir, int64_t frame, char *out, size_t n)
 {
-	static const char *const fmt[] = {"%s/%06lld.png", "%s/%04lld.png", "%s/%05lld.png",
-					  "%s/%08lld.png", "%s/%lld.png"};
-	for (size_t i = 0; i < sizeof fmt / sizeof *fmt; i++) {
-		snprintf(out, n, fmt[i], dir, (long long)frame);
+	/* the widths frame_list_dir accepts, the common one first; 1: the bare number */
+	static const int width[] = {6, 4, 5, 7, 8, 9, 10, 11, 12, 1};
+	for (size_t i = 0; i < sizeof width / sizeof *width; i++) {
+		snprintf(out, n, "%s/%0*lld.png", dir, width[i], (long long)frame);
 		if (access(out, R_OK) == 0)
 			return 0;
 	}
-	snprintf(out, n, fmt[0], dir, (long long)frame);
+	snprintf(out, n, "%s/%06lld.png", dir, (long long)frame);
 	return -1;
 }
 

@@ -1,8 +1,8 @@
 /* frames.h: folders of per-frame PNG files (frames, instance maps).
  *
  * A frame's file is named by its number: "000042.png" (6 digits, KITTI and
- * MOTChallenge style) is looked for first, then 4, 5 and 8 digits and the
- * bare number ("42.png"). */
+ * MOTChallenge style) is looked for first, then 4, 5 and 7 to 12 digits
+ * and the bare number ("42.png"): every name frame_list_dir() lists. */
 #ifndef USC_FRAMES_H
 #define USC_FRAMES_H
 
