@@ -278,9 +278,52 @@ const char *outdir_shown(const outfile *o, const char *msg, char *buf, size_t n)
 	return buf;
 }
 
+void outfile_spool(outfile *o)
+{
+	if (o->is_dir || o->fp != stdout)
+		return;
+	const char *d = getenv("TMPDIR");
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s.XXXXXX", d && *d ? d : "/tmp", progname);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	FILE *t = fdopen(fd, "w+b");
+	if (!t) {
+		close(fd);
+		return;
+	}
+	o->fp = t;
+}
+
+/* Copies a spooled output to stdout. Returns 0, or -1 with errno set. */
+static int unspool(outfile *o)
+{
+	char b[65536];
+	size_t k;
+	if (fflush(o->fp) != 0 || fseek(o->fp, 0, SEEK_SET) != 0)
+		return -1;
+	while ((k = fread(b, 1, sizeof b, o->fp)) > 0)
+		if (fwrite(b, 1, k, stdout) != k)
+			return -1;
+	if (ferror(o->fp))
+		return -1;
+	fclose(o->fp);
+	o->fp = stdout;
+	return 0;
+}
+
 int outfile_commit(outfile *o)
 {
 	int rc = 0, e = 0;
+	if (!o->is_dir && !o->tmp && o->fp != stdout && unspool(o) != 0) {   /* spooled */
+		e = errno;
+		fclose(o->fp);
+		free(o->path), free(o);
+		errno = e;
+		return -1;
+	}
 	if (!o->is_dir) {
 		if (fflush(o->fp) != 0 || ferror(o->fp))
 			rc = -1, e = errno;

@@ -40,6 +40,12 @@ outfile *outdir_open(const char *dir, int force, char *err, size_t errn);
 /* A message about a file in the folder being built, naming it as the user
  * will see it: a leading o->tmp in msg becomes o->path (in buf). */
 const char *outdir_shown(const outfile *o, const char *msg, char *buf, size_t n);
+/* For an output on stdout: its text goes to an unnamed temporary file
+ * instead, copied to stdout by outfile_commit, so that a failure before
+ * then leaves nothing on stdout either. Without a place for that file
+ * (TMPDIR, else /tmp) it is written straight out. */
+void outfile_spool(outfile *o);
+
 /* Flushes, closes and renames into place; frees o. Returns 0, or -1 with
  * errno set (the temporary output is removed). */
 int outfile_commit(outfile *o);

@@ -5,23 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "coco.h"
 #include "err.h"
 #include "filter.h"
-#include "frames.h"
-#include "mots_txt.h"
-#include "numfmt.h"
 #include "opts.h"
 #include "outfile.h"
-#include "overlay.h"
-#include "pngio.h"
 #include "progress.h"
-#include "rle.h"
 #include "seqname.h"
 #include "stream.h"
 #include "track/post.h"
+#include "track/trackout.h"
 
 /* Frames --png and --overlay write at most, one file each, unless
  * --max-frames says otherwise: a stray frame number must not fill the disk. */
@@ -131,46 +125,12 @@ static char *output_for(const char *pat, const char *seq, ms_reader *r, char *er
 	return p;
 }
 
-/* Standard output has no temporary to rename: what is meant for it goes
- * to an unnamed file, copied out on commit, so that a failure later in the
- * stream leaves nothing there either. (Without a place for that file it
- * is written straight out.) */
-static void spool(outfile *f)
-{
-	const char *d = getenv("TMPDIR");
-	char path[4200];
-	snprintf(path, sizeof path, "%s/mots-write.XXXXXX", d && *d ? d : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return;
-	unlink(path);
-	FILE *t = fdopen(fd, "w+b");
-	if (!t) {
-		close(fd);
-		return;
-	}
-	f->fp = t;
-}
-
+/* Spooled standard output is copied out here (outfile_spool). */
 static void commit_all(void)
 {
 	for (size_t i = 0; i < npending; i++) {
-		outfile *o = pending[i];
-		if (!o->is_dir && !o->tmp && o->fp != stdout) {   /* spooled */
-			char b[65536];
-			size_t k;
-			if (fflush(o->fp) != 0 || fseek(o->fp, 0, SEEK_SET) != 0)
-				die("%s: %m", o->path);
-			while ((k = fread(b, 1, sizeof b, o->fp)) > 0)
-				if (fwrite(b, 1, k, stdout) != k)
-					die("%s: %m", o->path);
-			if (ferror(o->fp))
-				die("%s: %m", o->path);
-			fclose(o->fp);
-			o->fp = stdout;
-		}
-		char *p = xstrdup(o->path);
-		if (outfile_commit(o) != 0)
+		char *p = xstrdup(pending[i]->path);
+		if (outfile_commit(pending[i]) != 0)
 			die("%s: %m", p);
 		free(p);
 	}
@@ -187,17 +147,10 @@ static void commit_all(void)
  * before mots-write dies with the message of the lowest rank. */
 enum { R_ID = 1, R_OVERLAP, R_FRAMES, R_MOTS, R_MOT, R_COCO, R_PNG, R_OVERLAY, R_NONE };
 
-/* Draws frame f into the folder being built, od->tmp; messages name
- * od->path, the folder the user asked for. Returns 0, or -1 with the
- * message in err. */
-typedef int (*frame_fn)(const outfile *od, int64_t f, const rec *v, size_t n,
-			const ms_header *h, const opts *o, uint16_t *buf, char *err, size_t errn);
-
 /* A --png or --overlay folder. */
 typedef struct frames_out {
 	outfile *od;        /* NULL: not asked for, or not made */
-	frame_fn fn;
-	int rank;
+	int rank;           /* R_PNG or R_OVERLAY: which one */
 	int64_t next;       /* the next frame it writes */
 	uint16_t *buf;
 } frames_out;
@@ -236,193 +189,25 @@ static int live(const seg *s, const void *f, int k)
 	return f && s->rank > k;
 }
 
-static void write_mots(seg *s, const rec *v, size_t n)
+/* The line outputs of one frame; the writers are in track/trackout.h. */
+static void write_lines(seg *s, const rec *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i].rle) {
-			fail(s, R_MOTS, "%s: record %llu has no mask (\"rle\") for a MOTS txt line",
-			     s->mots->path, (unsigned long long)v[i].n);
-			return;
-		}
-		mots_write_line(s->mots->fp, v[i].f, v[i].id, v[i].cls, (uint32_t)s->h->height,
-				(uint32_t)s->h->width, v[i].rle);
-	}
-}
-
-/* The box of a record's mask, or its own box when it has none. Returns 0,
- * or -1 with the message in err. */
-static int mask_box(const rec *r, const ms_header *h, double b[4], char *err, size_t errn)
-{
-	if (r->rle) {
-		rle_t m;
-		char e[200];
-		if (rle_from_string(&m, r->rle, (uint32_t)h->height, (uint32_t)h->width, e, sizeof e) != 0)
-			return errf(err, errn, "record %llu: %s", (unsigned long long)r->n, e);
-		rle_box bb = rle_bbox(&m);
-		rle_free(&m);
-		b[0] = bb.x, b[1] = bb.y, b[2] = bb.w, b[3] = bb.h;
-	} else {
-		for (int i = 0; i < 4; i++)
-			b[i] = r->box[i];
-	}
-	return 0;
-}
-
-/* MOTChallenge box txt: 1-based pixel coordinates of the top-left corner;
- * boxes and scores are float32 in a stream, so they print as floats. */
-static void write_mot(seg *s, const rec *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		double b[4];
-		char e[300];
-		if (mask_box(&v[i], s->h, b, e, sizeof e) != 0) {
-			fail(s, R_MOT, "%s", e);
-			return;
-		}
-		char t[5][40];
-		fprintf(s->mot->fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)v[i].f,
-			(long long)v[i].id, numfmt_shortest(t[0], b[0] + 1, 1),
-			numfmt_shortest(t[1], b[1] + 1, 1), numfmt_shortest(t[2], b[2], 1),
-			numfmt_shortest(t[3], b[3], 1),
-			numfmt_shortest(t[4], v[i].has_score ? v[i].score : 1, 1));
-	}
-}
-
-/* COCO results: image_id = frame + offset, the box of the mask (or the
- * record's box when it has no mask), score 1 when the record has none.
- * One list for the segment: '[' before its first object, ']' at its end
- * (coco_end). */
-static void write_coco(seg *s, const rec *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		coco_rec c = { v[i].f + s->o->coco_offset, v[i].cls, v[i].id, 1,
-			       v[i].has_score ? v[i].score : 1, { 0 }, (uint32_t)s->h->height,
-			       (uint32_t)s->h->width, v[i].rle };
-		char e[300];
-		if (mask_box(&v[i], s->h, c.box, e, sizeof e) != 0) {
-			fail(s, R_COCO, "%s", e);
-			return;
-		}
-		if (coco_write_rec(s->coco->fp, &c, s->ncoco++) != 0) {
-			fail(s, R_COCO, "%s: write error: %m", s->coco->path);
-			return;
-		}
-	}
+	uint32_t hh = (uint32_t)s->h->height, ww = (uint32_t)s->h->width;
+	char e[5000];
+	if (live(s, s->mots, R_MOTS) && trackout_mots(s->mots->fp, s->mots->path, v, n, hh, ww, e,
+						      sizeof e) != 0)
+		fail(s, R_MOTS, "%s", e);
+	if (live(s, s->mot, R_MOT) && trackout_mot(s->mot->fp, v, n, hh, ww, e, sizeof e) != 0)
+		fail(s, R_MOT, "%s", e);
+	if (live(s, s->coco, R_COCO) && trackout_coco(s->coco->fp, s->coco->path, v, n, hh, ww,
+						      s->o->coco_offset, &s->ncoco, e, sizeof e) != 0)
+		fail(s, R_COCO, "%s", e);
 }
 
 static void coco_end(seg *s)
 {
 	if (live(s, s->coco, R_COCO) && coco_write_end(s->coco->fp, s->ncoco) != 0)
 		fail(s, R_COCO, "%s: write error: %m", s->coco->path);
-}
-
-/* The 16-bit value of a record in an instance map: class*1000 + id, or the
- * id itself when it already reads so (ground truth ids, ignore regions).
- * Returns 0, or -1 with the message in err. */
-static int png_value(const rec *r, const char *path, uint16_t *val, char *err, size_t errn)
-{
-	if (r->id >= 10000 && r->id <= 65535)
-		*val = (uint16_t)r->id;
-	else if (r->id / 1000 == r->cls && r->id > 0)
-		*val = (uint16_t)r->id;
-	else if (r->id < 1 || r->id > 999 || r->cls < 0 || r->cls > 65)
-		return errf(err, errn, "%s: record %llu: id %lld of class %d does not fit the PNG format "
-			    "class*1000+id", path, (unsigned long long)r->n, (long long)r->id, r->cls);
-	else
-		*val = (uint16_t)(r->cls * 1000 + r->id);
-	return 0;
-}
-
-/* Saves a frame; on failure the message names the file where the user
- * will look for it. */
-static int save_frame(const outfile *od, int64_t f, const image *im, char *err, size_t errn)
-{
-	char path[4200], e[600], shown[5000];
-	snprintf(path, sizeof path, "%s/%06lld.png", od->tmp, (long long)f);
-	if (png_save(path, im, e, sizeof e) != 0)
-		return errf(err, errn, "%s", outdir_shown(od, e, shown, sizeof shown));
-	return 0;
-}
-
-static int paint_ids(const rec *v, size_t n, const ms_header *h, const char *dir, uint16_t *px,
-		     char *err, size_t errn)
-{
-	uint32_t W = (uint32_t)h->width, H = (uint32_t)h->height;
-	memset(px, 0, (size_t)W * H * sizeof *px);
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i].rle)
-			continue;
-		rle_t r;
-		char e[200];
-		if (rle_from_string(&r, v[i].rle, H, W, e, sizeof e) != 0)
-			return errf(err, errn, "record %llu: %s", (unsigned long long)v[i].n, e);
-		uint16_t val = 0;
-		if (png_value(&v[i], dir, &val, err, errn) != 0) {
-			rle_free(&r);
-			return -1;
-		}
-		/* Straight from the runs (column-major); later masks win overlaps. */
-		uint64_t k = 0;
-		for (uint32_t j = 0; j < r.m; j++) {
-			uint64_t e2 = k + r.cnts[j];
-			if (j % 2)
-				for (uint64_t q = k; q < e2; q++)
-					px[(size_t)(q % H) * W + q / H] = val;
-			k = e2;
-		}
-		rle_free(&r);
-	}
-	return 0;
-}
-
-static int png_frame(const outfile *od, int64_t f, const rec *v, size_t n, const ms_header *h,
-		     const opts *o, uint16_t *buf, char *err, size_t errn)
-{
-	(void)o;
-	if (paint_ids(v, n, h, od->path, buf, err, errn) != 0)
-		return -1;
-	image im = {(uint32_t)h->width, (uint32_t)h->height, 1, 16, buf};
-	return save_frame(od, f, &im, err, errn);
-}
-
-static int overlay_frame(const outfile *od, int64_t f, const rec *v, size_t n, const ms_header *h,
-			 const opts *o, uint16_t *buf, char *err, size_t errn)
-{
-	char src[4200], e[600];
-	image im;
-	(void)buf;
-	if (frame_png_path(o->images, f, src, sizeof src) != 0)
-		return errf(err, errn, "%s: no image for frame %lld", src, (long long)f);
-	if (png_load(src, &im, e, sizeof e) != 0)
-		return errf(err, errn, "%s", e);
-	if (im.depth != 8 || im.w != (uint32_t)h->width || im.h != (uint32_t)h->height) {
-		image_free(&im);
-		return errf(err, errn, "%s: want an 8-bit %dx%d image", src, h->width, h->height);
-	}
-	image rgb;
-	overlay_to_rgb(&im, &rgb);
-	image_free(&im);
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (!v[i].rle)
-			continue;
-		rle_t r;
-		if (rle_from_string(&r, v[i].rle, rgb.h, rgb.w, e, sizeof e) != 0) {
-			rc = errf(err, errn, "record %llu: %s", (unsigned long long)v[i].n, e);
-			break;
-		}
-		overlay_mask(&rgb, &r, v[i].id);
-		rle_free(&r);
-	}
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		double b[4];
-		if ((rc = mask_box(&v[i], h, b, err, errn)) == 0)
-			overlay_label(&rgb, (int)b[0], (int)b[1], (int)b[3], v[i].id);
-	}
-	if (rc == 0)
-		rc = save_frame(od, f, &rgb, err, errn);
-	image_free(&rgb);
-	return rc;
 }
 
 /* Opens the file output of pattern pat for the segment and keeps it for
@@ -445,16 +230,15 @@ static outfile *open_file(seg *s, const char *pat, int rank)
 	}
 	free(path);
 	keep(f);
-	if (f->fp == stdout)
-		spool(f);
+	outfile_spool(f);
 	return f;
 }
 
 /* --png and --overlay write one file per frame from --first to the last
  * record's frame, empty or not. */
-static void open_frames(seg *s, frames_out *fo, const char *pat, frame_fn fn, int rank)
+static void open_frames(seg *s, frames_out *fo, const char *pat, int rank)
 {
-	*fo = (frames_out){NULL, fn, rank, s->o->first, NULL};
+	*fo = (frames_out){NULL, rank, s->o->first, NULL};
 	if (!pat)
 		return;
 	char e[1200];
@@ -470,7 +254,7 @@ static void open_frames(seg *s, frames_out *fo, const char *pat, frame_fn fn, in
 	free(path);
 	if (!fo->od)
 		return;
-	if (fn == png_frame)
+	if (rank == R_PNG)
 		fo->buf = xmalloc((size_t)s->h->width * s->h->height * sizeof *fo->buf);
 	keep(fo->od);
 }
@@ -481,11 +265,17 @@ static void write_frames(seg *s, frames_out *fo, int64_t f, const rec *v, size_t
 {
 	if (!live(s, fo->od, fo->rank) || f < s->o->first)
 		return;
+	uint32_t hh = (uint32_t)s->h->height, ww = (uint32_t)s->h->width;
 	char e[5000];
 	for (; fo->next <= f; fo->next++) {
 		int at = fo->next == f;
-		if (fo->fn(fo->od, fo->next, at ? v : NULL, at ? n : 0, s->h, s->o, fo->buf, e,
-			   sizeof e) != 0) {
+		const rec *fv = at ? v : NULL;
+		size_t fn = at ? n : 0;
+		int rc = fo->rank == R_PNG
+			 ? trackout_png_frame(fo->od, fo->next, fv, fn, hh, ww, fo->buf, e, sizeof e)
+			 : trackout_overlay_frame(fo->od, s->o->images, fo->next, fv, fn, hh, ww, e,
+						  sizeof e);
+		if (rc != 0) {
 			fail(s, fo->rank, "%s", e);
 			return;
 		}
@@ -499,8 +289,8 @@ static void seg_start(seg *s, const opts *o, ms_reader *r, const ms_header *h)
 	s->mots = open_file(s, o->mots, R_MOTS);
 	s->mot = open_file(s, o->mot, R_MOT);
 	s->coco = open_file(s, o->coco, R_COCO);
-	open_frames(s, &s->png, o->png, png_frame, R_PNG);
-	open_frames(s, &s->overlay, o->overlay, overlay_frame, R_OVERLAY);
+	open_frames(s, &s->png, o->png, R_PNG);
+	open_frames(s, &s->overlay, o->overlay, R_OVERLAY);
 	progress_start(&s->pr, "frames", 0, o->quiet || !(o->png || o->overlay));
 }
 
@@ -536,12 +326,7 @@ static void frame_out(seg *s, rec *v, size_t n)
 		if ((o->png || o->overlay) && f >= o->first &&
 		    (uint64_t)(f - o->first) + 1 > (uint64_t)o->max_frames)
 			fail(s, R_FRAMES, "--max-frames");
-		if (live(s, s->mots, R_MOTS))
-			write_mots(s, v, n);
-		if (live(s, s->mot, R_MOT))
-			write_mot(s, v, n);
-		if (live(s, s->coco, R_COCO))
-			write_coco(s, v, n);
+		write_lines(s, v, n);
 		write_frames(s, &s->png, f, v, n);
 		write_frames(s, &s->overlay, f, v, n);
 	}
