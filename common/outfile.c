@@ -145,6 +145,18 @@ static outfile *open_file(const char *path, int sweep)
 		o->fp = stdout;
 		return o;
 	}
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* a device or a pipe: written in place, nothing to rename */
+		o->fp = fopen(path, "wb");
+		if (!o->fp) {
+			int e = errno;
+			free(o->path), free(o);
+			errno = e;
+			return NULL;
+		}
+		return o;
+	}
 	if (sweep)
 		sweep_stale(path);
 	o->tmp = tmp_name(path);
@@ -295,6 +307,7 @@ void outfile_spool(outfile *o)
 		return;
 	}
 	o->fp = t;
+	o->spooled = 1;
 }
 
 /* Copies a spooled output to stdout. Returns 0, or -1 with errno set. */
@@ -317,7 +330,7 @@ static int unspool(outfile *o)
 int outfile_commit(outfile *o)
 {
 	int rc = 0, e = 0;
-	if (!o->is_dir && !o->tmp && o->fp != stdout && unspool(o) != 0) {   /* spooled */
+	if (o->spooled && unspool(o) != 0) {
 		e = errno;
 		fclose(o->fp);
 		free(o->path), free(o);

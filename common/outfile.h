@@ -9,7 +9,9 @@
  * temporaries of a run that was killed outright are removed by the next
  * run for the same output, once that process is gone. PATH "-" means
  * stdout: nothing is renamed, but the stream is flushed and checked on
- * commit. */
+ * commit. So is a PATH that exists and is neither a regular file nor a
+ * folder (a device such as /dev/null, a FIFO, /dev/stdout): it is written
+ * in place, as renaming over it would replace the device with a file. */
 #ifndef USC_OUTFILE_H
 #define USC_OUTFILE_H
 
@@ -21,6 +23,7 @@ typedef struct outfile {
 	char *tmp;     /* temporary name, NULL for stdout */
 	int is_dir;
 	int force;     /* a folder output may replace any folder */
+	int spooled;   /* stdout text held in an unnamed file (outfile_spool) */
 	struct outfile *next;
 } outfile;
 

@@ -155,3 +155,11 @@ check "--png --first 2 writes frames 2..5, the empty ones between" sh -c "$W --p
 fails "--max-frames 3 refuses frames 2..5" $W --png "$T/gap3" --first 2 --max-frames 3 "$T/gap.det"
 said "mots-write: $T/gap.det: record 2: frame 5 makes 4 frames from --first 2, one file each; the limit is 3 (--max-frames N)"
 check "... and nothing is left" absent "$T/gap3"
+# a device or a FIFO named as the output is written in place, not replaced
+# by a file (renaming over /dev/null would break the machine)
+fifo() {
+	mkfifo "$T/fifo" && { timeout 30 cat "$T/fifo" >"$T/fifo.got" & } &&
+	$W --mots "$T/fifo" "$T/gap.det" && wait &&
+	[ -p "$T/fifo" ] && $W --mots "$T/fifo.ref" "$T/gap.det" && cmp -s "$T/fifo.got" "$T/fifo.ref"
+}
+check "--mots FIFO: written in place, still a FIFO" fifo
