@@ -28,7 +28,7 @@ void ck_opts_default(ck_opts *o)
 	o->motion = 1;
 	o->motion_iou = 0.1;
 	o->occlusion = 1;
-	o->hidden = 0.3;
+	o->occlusion_overlap = 0.3;
 	o->exit = 8;
 	o->jump = 1;
 	o->relink = 16;
@@ -49,7 +49,7 @@ void ck_opts_paper(ck_opts *o)
 	o->motion = 0;
 	o->motion_iou = 0;
 	o->occlusion = -1;
-	o->hidden = 0;
+	o->occlusion_overlap = 0;
 	o->exit = -1;
 	o->jump = -1;
 	o->relink = 0;
@@ -370,7 +370,7 @@ static int gate_on(const ck_opts *o)
 
 static void gate_constrain(cktrack *t, window *w)
 {
-	motion_gate g = {.iou = t->o.motion_iou, .hidden = t->o.hidden, .exit = t->o.exit,
+	motion_gate g = {.iou = t->o.motion_iou, .overlap = t->o.occlusion_overlap, .exit = t->o.exit,
 			 .width = t->width, .height = t->height};
 	t->st.motion_cl += motion_links(w->wd, w->n, w->grp, w->ng, w->cl, &g);
 }

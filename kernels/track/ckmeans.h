@@ -68,7 +68,7 @@ typedef struct ck_opts {
 	int motion;           /* the motion gate (ck_motion_links): on by default, off in the paper's */
 	double motion_iou;    /* its IoU threshold (0.1; the paper's settings 0) */
 	double occlusion;     /* the occlusion guard's margin in pixels (1); < 0: off (the paper's) */
-	double hidden;        /* the motion gate's overlap test for occluded boxes (motion_gate.hidden) */
+	double occlusion_overlap; /* the motion gate's test for occluded boxes (motion_gate.overlap) (0.3; the paper's 0) */
 	double exit;          /* the motion gate's exit line, pixels inside the image (8); < 0: off (the paper's) */
 	double jump;          /* the jump limit (motion_jumps), box sides a frame (1); < 0: off (the paper's) */
 	int relink;           /* frames a track may be missed and re-linked across (relink.h) (16); 0: off (the paper's) */

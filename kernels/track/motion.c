@@ -66,7 +66,7 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 			/* an occluded box, or a prediction from one, only has to
 			 * lie mostly inside the other: a partly hidden object's
 			 * box shrinks and shifts within its whole box */
-			int off = w[j].occluded || w[l].occluded ? box_iomin(pred, bj) <= g->hidden
+			int off = w[j].occluded || w[l].occluded ? box_iomin(pred, bj) <= g->overlap
 								 : box_iou(pred, bj) <= g->iou;
 			if (exits && !inside_exit(g, pred))
 				off = 1;   /* it has left the scene */

@@ -24,7 +24,7 @@ void motion_mark_occluded(ck_wdet *w, size_t n, double margin);
 /* The motion gate's settings. */
 typedef struct motion_gate {
 	double iou;            /* forbid a box that overlaps the prediction by IoU <= this */
-	double hidden;         /* forbid an occluded box that overlaps the prediction by
+	double overlap;        /* forbid an occluded box that overlaps the prediction by
 	                          intersection over the smaller box <= this */
 	double exit;           /* the exit line's inset in pixels; < 0: no exit rule */
 	double width, height;  /* the image, for the exit rule */
@@ -38,7 +38,7 @@ typedef struct motion_gate {
  * detections (motion_mark_occluded), and predictions from an occluded
  * box, are held to less: the visible part of a partly hidden object lies
  * inside its whole box, so only a box whose intersection with the
- * prediction is at most g->hidden of the smaller of the two (box_iomin)
+ * prediction is at most g->overlap of the smaller of the two (box_iomin)
  * is forbidden; the velocity skips occluded boxes. The exit rule (g->exit >= 0): a track whose last
  * box centre lies inside the image inset by g->exit pixels and whose
  * predicted centre lies outside it has left the scene, and no detection

@@ -121,7 +121,7 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	cr_assert_eq(ng, 3);
 	uint8_t m[9];
 	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &(motion_gate){.iou = 0, .hidden = 0, .exit = -1}), 1);
+	cr_assert_eq(motion_links(w, 4, grp, ng, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1, "v is off the predicted path");
 	cr_assert_eq(m[grp[1] * ng + grp[2]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 0, "u is where the track should be");
@@ -133,12 +133,12 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	};
 	ng = ck_constraints(ws, one, 3, 0, grp, &cl);
 	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .hidden = 0, .exit = -1}), 1);
+	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1);
 	/* without a velocity, the prediction stays put: v is fine, u is not */
 	one[2].vel = NULL;
 	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .hidden = 0, .exit = -1}), 1);
+	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 0);
 	scratch_free(ws);
@@ -188,7 +188,7 @@ Test(ckmeans, exit_rule_forbids_a_track_predicted_out_of_the_scene)
 	size_t ng = ck_constraints(ws, w, 3, 0, grp, &cl);
 	cr_assert_eq(ng, 2, "the track's two detections are one component");
 	uint8_t m[4];
-	motion_gate g = {.iou = 0.1, .hidden = 0, .exit = -1, .width = 128, .height = 128};
+	motion_gate g = {.iou = 0.1, .overlap = 0, .exit = -1, .width = 128, .height = 128};
 	memcpy(m, cl, ng * ng);
 	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0, "no exit rule: u is on the path");
 	g.exit = 21;   /* the prediction's centre (y 20) crosses the exit line */
@@ -243,30 +243,30 @@ Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
 	/* motion gate (track 5 has no velocity: predicted where it was, bt):
 	 * u overlaps the prediction by IoU 1/3 and by half of its area, v not
 	 * at all; a threshold of 0.5 forbids both when unmarked; when marked,
-	 * only what overlaps by at most g.hidden of the smaller box */
+	 * only what overlaps by at most g.overlap of the smaller box */
 	float near_[4] = {6, 10, 8, 8};   /* IoU 1/3, intersection 1/2 of each, with bt */
 	w[0].box = near_;
 	uint8_t m[25];
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .hidden = 0, .exit = -1});
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .overlap = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "occluded and overlapping the prediction: allowed");
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "occluded but off the prediction: forbidden");
 	cr_assert_eq(m[grp[3] * ng + grp[2]], 1, "x is not occluded: held to the IoU threshold");
 	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .hidden = 0.5, .exit = -1});
-	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "half inside, hidden 0.5: forbidden");
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .overlap = 0.5, .exit = -1});
+	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "half inside, overlap 0.5: forbidden");
 	/* the visible part of a hidden object: small, inside the whole box */
 	float part[4] = {4, 12, 3, 3};    /* IoU 9/64 with bt, wholly inside it */
 	w[0].box = part;
 	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .hidden = 0.5, .exit = -1});
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .overlap = 0.5, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "inside the prediction: allowed");
 	w[0].box = near_;
 	w[0].occluded = w[1].occluded = 0;
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
 	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .hidden = 0, .exit = -1});
+	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .overlap = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "unmarked, IoU 1/3 <= 0.5: forbidden");
 	scratch_free(ws);
 }
@@ -1045,13 +1045,13 @@ Test(cktrack, defaults_and_the_papers_settings)
 	cr_assert_eq(d.occlusion, 1);
 	cr_assert_eq(d.jump, 1);
 	cr_assert(p.jump < 0);
-	cr_assert_eq(d.hidden, 0.3);
+	cr_assert_eq(d.occlusion_overlap, 0.3);
 	cr_assert_eq(d.relink, 16);
 	cr_assert_eq(d.relink_iou, 0.01);
 	/* the rest is the paper's */
 	memcpy(&q, &d, sizeof q);
 	q.order = p.order, q.centres = p.centres, q.motion = p.motion, q.motion_iou = p.motion_iou;
-	q.exit = p.exit, q.occlusion = p.occlusion, q.jump = p.jump, q.hidden = p.hidden;
+	q.exit = p.exit, q.occlusion = p.occlusion, q.jump = p.jump, q.occlusion_overlap = p.occlusion_overlap;
 	q.relink = p.relink, q.relink_iou = p.relink_iou;
 	cr_assert_eq(memcmp(&q, &p, sizeof q), 0);
 }
