@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 			    &o.centres, centres),
 		OPTS_NUM("occlusion-margin", 0, "PX", "spare boxes this close to another the temporal cannot-links",
 			 &o.occlusion, 0, 1e6),
-		OPTS_NUM("occlusion-overlap", 0, "X", "with the motion gate, least share of an occluded box inside the prediction",
+		OPTS_NUM("occlusion-overlap", 0, "X", "with the motion gate, an occluded box must overlap the prediction by more than X of the smaller box",
 			 &o.occlusion_overlap, 0, 1),
 		OPTS_INT("relink", 0, "FRAMES", "re-link a new track to one missed for at most FRAMES (0: off)",
 			 &o.relink, 0, 1000000),
