@@ -141,10 +141,11 @@ void mot_file_free(mot_file *mf)
 }
 
 int mot_write_line(FILE *fp, int64_t frame, int64_t id, double x, double y, double w, double h,
-		   double conf)
+		   double conf, int single)
 {
 	char a[5][40];
 	return fprintf(fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)frame, (long long)id,
-		       numfmt_shortest(a[0], x, 0), numfmt_shortest(a[1], y, 0), numfmt_shortest(a[2], w, 0),
-		       numfmt_shortest(a[3], h, 0), numfmt_shortest(a[4], conf, 0)) < 0 ? -1 : 0;
+		       numfmt_shortest(a[0], x, single), numfmt_shortest(a[1], y, single),
+		       numfmt_shortest(a[2], w, single), numfmt_shortest(a[3], h, single),
+		       numfmt_shortest(a[4], conf, single)) < 0 ? -1 : 0;
 }

@@ -36,8 +36,10 @@ int mot_parse_line(const char *line, mot_box *b, char *err, size_t errn);
 int mot_load(const char *path, mot_file *mf, char *err, size_t errn);
 void mot_file_free(mot_file *mf);
 /* Writes "frame,id,x,y,w,h,conf,-1,-1,-1" (the MOTChallenge result
- * layout) with each number in its shortest exact form. */
+ * layout) with each number in its shortest exact form; single: the values
+ * are float32 (a det stream's), shortest as floats ("30.1", not the
+ * double nearest to that float). */
 int mot_write_line(FILE *fp, int64_t frame, int64_t id, double x, double y, double w, double h,
-		   double conf);
+		   double conf, int single);
 
 #endif

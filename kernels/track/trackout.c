@@ -3,8 +3,8 @@
 #include "coco.h"
 #include "err.h"
 #include "frames.h"
+#include "mot_txt.h"
 #include "mots_txt.h"
-#include "numfmt.h"
 #include "overlay.h"
 #include "pngio.h"
 #include "rle.h"
@@ -48,11 +48,8 @@ int trackout_mot(FILE *fp, const post_rec *v, size_t n, uint32_t hh, uint32_t ww
 		double b[4];
 		if (trackout_mask_box(&v[i], hh, ww, b, err, errn) != 0)
 			return -1;
-		char t[5][40];
-		fprintf(fp, "%lld,%lld,%s,%s,%s,%s,%s,-1,-1,-1\n", (long long)v[i].f, (long long)v[i].id,
-			numfmt_shortest(t[0], b[0] + 1, 1), numfmt_shortest(t[1], b[1] + 1, 1),
-			numfmt_shortest(t[2], b[2], 1), numfmt_shortest(t[3], b[3], 1),
-			numfmt_shortest(t[4], v[i].has_score ? v[i].score : 1, 1));
+		mot_write_line(fp, v[i].f, v[i].id, b[0] + 1, b[1] + 1, b[2], b[3],
+			       v[i].has_score ? v[i].score : 1, 1);
 	}
 	return 0;
 }

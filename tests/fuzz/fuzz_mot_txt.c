@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *fp = fmemopen(out, sizeof out, "w");
 	if (!fp)
 		return 0;
-	mot_write_line(fp, b.frame, b.id, b.x, b.y, b.w, b.h, b.conf);
+	mot_write_line(fp, b.frame, b.id, b.x, b.y, b.w, b.h, b.conf, 0);
 	fclose(fp);
 	out[strcspn(out, "\n")] = 0;
 	if (mot_parse_line(out, &c, err, sizeof err) != 0 || c.frame != b.frame || c.id != b.id

@@ -232,7 +232,7 @@ Test(mot_txt, writes_shortest_exact_numbers)
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *fp = open_memstream(&buf, &n);
-	cr_assert_eq(mot_write_line(fp, 7, 42, 10, 20.5, 28, 0.1, 1), 0);
+	cr_assert_eq(mot_write_line(fp, 7, 42, 10, 20.5, 28, 0.1, 1, 0), 0);
 	fclose(fp);
 	cr_assert_str_eq(buf, "7,42,10,20.5,28,0.1,1,-1,-1,-1\n");
 	mot_box b;
