@@ -4,25 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/masks.h"
 #include "rle.h"
 #include "track/ioutrack.h"
 #include "track/post.h"
 
 enum { H = 4, W = 4 };
 
-/* The COCO string of the H x W mask with the pixels of rows y0..y1-1,
- * columns x0..x1-1 set (malloc'd). */
+/* The COCO string of the H x W mask with rows y0..y1-1, columns x0..x1-1 set. */
 static char *rect(int x0, int y0, int x1, int y1)
 {
-	uint8_t m[H * W] = {0};
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++)
-			m[y * W + x] = 1;
-	rle_t r;
-	rle_encode(&r, m, H, W);
-	char *s = rle_to_string(&r);
-	rle_free(&r);
-	return s;
+	return masks_rect(H, W, x0, y0, x1, y1);
 }
 
 static uint64_t area(const char *s)

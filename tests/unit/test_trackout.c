@@ -10,24 +10,16 @@
 #include "json.h"
 #include "outfile.h"
 #include "pngio.h"
+#include "../support/masks.h"
 #include "rle.h"
 #include "track/trackout.h"
 
 enum { H = 4, W = 6 };
 
-/* The COCO string of the H x W mask with rows y0..y1-1, columns x0..x1-1
- * set (malloc'd). */
+/* The COCO string of the H x W mask with rows y0..y1-1, columns x0..x1-1 set. */
 static char *rect(int x0, int y0, int x1, int y1)
 {
-	uint8_t m[H * W] = {0};
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++)
-			m[y * W + x] = 1;
-	rle_t r;
-	rle_encode(&r, m, H, W);
-	char *s = rle_to_string(&r);
-	rle_free(&r);
-	return s;
+	return masks_rect(H, W, x0, y0, x1, y1);
 }
 
 /* out: what call wrote to fp, a memory stream (malloc'd). */
