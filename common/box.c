@@ -47,6 +47,14 @@ int box_centre_inside(box b, double width, double height, double inset)
 	return c[0] >= inset && c[0] <= width - inset && c[1] >= inset && c[1] <= height - inset;
 }
 
+int box_exits(box from, box to, double width, double height, double inset)
+{
+	if (inset < 0 || width <= 0 || height <= 0)
+		return 0;
+	return box_centre_inside(from, width, height, inset) &&
+	       !box_centre_inside(to, width, height, inset);
+}
+
 void box_velocity(box now, int64_t fnow, box then, int64_t fthen, double v[2])
 {
 	double a[2], b[2], dt = (double)(fnow - fthen);

@@ -39,6 +39,12 @@ void box_centre(box b, double c[2]);
  * inset pixels (on the line counts as inside). */
 int box_centre_inside(box b, double width, double height, double inset);
 
+/* The exit rule: whether an object whose box was from and is predicted at
+ * to has left a width x height image whose objects vanish inset pixels
+ * inside the border (from's centre inside that line, to's outside). 0 when
+ * inset < 0 or the image size is unknown (<= 0). */
+int box_exits(box from, box to, double width, double height, double inset);
+
 /* The velocity of the centre, in pixels a frame, of a box that was then in
  * frame fthen and is now in frame fnow (fnow != fthen). */
 void box_velocity(box now, int64_t fnow, box then, int64_t fthen, double v[2]);

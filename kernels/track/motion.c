@@ -20,12 +20,6 @@ void motion_mark_occluded(ck_wdet *w, size_t n, double margin)
 	}
 }
 
-/* Whether the centre of box b lies inside the image inset by g->exit. */
-static int inside_exit(const motion_gate *g, box b)
-{
-	return box_centre_inside(b, g->width, g->height, g->exit);
-}
-
 size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
 		    const motion_gate *g)
 {
@@ -58,7 +52,6 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 			v[0] = w[l].vel[0], v[1] = w[l].vel[1];
 		if (prev)
 			box_velocity(last, fl, box_of(prev), fp, v);
-		int exits = g->exit >= 0 && g->width > 0 && g->height > 0 && inside_exit(g, last);
 		for (size_t j = 0; j < n; j++) {
 			if (w[j].id != 0 || !w[j].box || w[j].f <= w[i].f)
 				continue;
@@ -68,7 +61,7 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 			 * box shrinks and shifts within its whole box */
 			int off = w[j].occluded || w[l].occluded ? box_iomin(pred, bj) <= g->overlap
 								 : box_iou(pred, bj) <= g->iou;
-			if (exits && !inside_exit(g, pred))
+			if (box_exits(last, pred, g->width, g->height, g->exit))
 				off = 1;   /* it has left the scene */
 			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
 			if (off && !*e) {

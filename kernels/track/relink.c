@@ -30,15 +30,6 @@ void rl_set_scene(relinker *m, double width, double height, double exit)
 	m->width = width, m->height = height, m->exit = exit;
 }
 
-/* Whether a track last at box last, moved on to pred, has left the scene. */
-static int left_scene(const relinker *m, box last, box pred)
-{
-	if (m->exit < 0 || m->width <= 0 || m->height <= 0)
-		return 0;
-	return box_centre_inside(last, m->width, m->height, m->exit) &&
-	       !box_centre_inside(pred, m->width, m->height, m->exit);
-}
-
 void rl_free(relinker *m)
 {
 	if (!m)
@@ -112,7 +103,7 @@ int64_t rl_match(relinker *m, int64_t f, const float first[4], int64_t lost_befo
 			double v[2];
 			box_velocity(last, e->f, box_of(e->prev), e->pf, v);
 			box pred = box_predict(last, v, (double)(f - e->f));
-			if (left_scene(m, last, pred))
+			if (box_exits(last, pred, m->width, m->height, m->exit))
 				continue;
 			double moved = box_iou(pred, b);
 			iou = moved > iou ? moved : iou;

@@ -36,6 +36,17 @@ Test(box, centre_inside_an_inset_image)
 	cr_assert(!box_centre_inside((box){-10, 40, 4, 4}, 100, 100, 0));
 }
 
+Test(box, exits_when_the_centre_crosses_the_inset_line)
+{
+	box in = {80, 40, 10, 10}, out = {92, 40, 10, 10};   /* centres x = 85, 97 */
+	cr_assert(box_exits(in, out, 100, 100, 8));
+	cr_assert(!box_exits(out, in, 100, 100, 8), "coming in is not leaving");
+	cr_assert(!box_exits(in, in, 100, 100, 8));
+	cr_assert(!box_exits(in, out, 100, 100, 2), "97 is inside a 2 px line");
+	cr_assert(!box_exits(in, out, 100, 100, -1), "no rule");
+	cr_assert(!box_exits(in, out, 0, 100, 8), "no image size");
+}
+
 Test(box, near_counts_the_margin)
 {
 	box a = {0, 0, 10, 10}, b = {12, 0, 5, 5};

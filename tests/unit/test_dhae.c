@@ -462,6 +462,16 @@ static void trained_model(model *mf, dhae **out, nn_backend *be, int inputs)
 	*out = m;
 }
 
+/* Writes mf to a new temporary file; path ("/tmp/test_dhae_XXXXXX") gets its name. */
+static void write_tmp(const model *mf, char *path)
+{
+	char err[300];
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	close(fd);
+	cr_assert(model_write(path, mf, err, sizeof err) == 0, "%s", err);
+}
+
 static uint8_t *slurp(const char *path, size_t *n)
 {
 	FILE *f = fopen(path, "rb");
@@ -482,10 +492,7 @@ Test(modelfile, round_trip)
 	dhae *m;
 	trained_model(&mf, &m, be, DHAE_BOTH);
 	char path[] = "/tmp/test_dhae_XXXXXX", err[300];
-	int fd = mkstemp(path);
-	cr_assert(fd >= 0);
-	close(fd);
-	cr_assert(model_write(path, &mf, err, sizeof err) == 0, "%s", err);
+	write_tmp(&mf, path);
 	cr_assert(model_read(path, &back, err, sizeof err) == 0, "%s", err);
 	cr_expect(back.cfg.arch == DHAE_SYNTH && back.cfg.size == 12 && back.cfg.nf == 3 && back.cfg.latent == 6);
 	cr_expect(back.cfg.filters[2] == 5 && back.wmax == 20 && back.hmax == 30);
@@ -510,9 +517,7 @@ Test(modelfile, round_trip)
 	cr_expect(model_load(&back, m3, 0, err, sizeof err) < 0);
 	/* rewriting what was read gives the same bytes */
 	char path2[] = "/tmp/test_dhae_XXXXXX";
-	fd = mkstemp(path2);
-	close(fd);
-	cr_assert(model_write(path2, &back, err, sizeof err) == 0);
+	write_tmp(&back, path2);
 	size_t n1, n2;
 	uint8_t *b1 = slurp(path, &n1), *b2 = slurp(path2, &n2);
 	cr_expect(n1 == n2 && memcmp(b1, b2, n1) == 0);
@@ -547,11 +552,8 @@ Test(modelfile, round_trip)
 /* Writes mf to a temporary file and returns its bytes. */
 static uint8_t *model_bytes(const model *mf, size_t *n)
 {
-	char path[] = "/tmp/test_dhae_XXXXXX", err[300];
-	int fd = mkstemp(path);
-	cr_assert(fd >= 0);
-	close(fd);
-	cr_assert(model_write(path, mf, err, sizeof err) == 0, "%s", err);
+	char path[] = "/tmp/test_dhae_XXXXXX";
+	write_tmp(mf, path);
 	uint8_t *b = slurp(path, n);
 	unlink(path);
 	return b;
