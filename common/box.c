@@ -55,6 +55,18 @@ int box_exits(box from, box to, double width, double height, double inset)
 	       !box_centre_inside(to, width, height, inset);
 }
 
+/* x moved the least into [lo, hi] (lo > hi: hi, the visible part wins) */
+static double clampd(double x, double lo, double hi)
+{
+	return x > hi ? hi : x < lo ? lo : x;
+}
+
+box box_fit(box pred, box vis)
+{
+	double w = fmax(pred.w, vis.w), h = fmax(pred.h, vis.h);
+	return (box){clampd(pred.x, vis.x + vis.w - w, vis.x), clampd(pred.y, vis.y + vis.h - h, vis.y), w, h};
+}
+
 void box_velocity(box now, int64_t fnow, box then, int64_t fthen, double v[2])
 {
 	double a[2], b[2], dt = (double)(fnow - fthen);

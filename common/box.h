@@ -45,6 +45,11 @@ int box_centre_inside(box b, double width, double height, double inset);
  * inset < 0 or the image size is unknown (<= 0). */
 int box_exits(box from, box to, double width, double height, double inset);
 
+/* The whole box of a partly hidden object whose visible part is vis,
+ * nearest to where it was expected (pred): pred's size (grown to vis's
+ * where vis is larger), moved the least that makes it contain vis. */
+box box_fit(box pred, box vis);
+
 /* The velocity of the centre, in pixels a frame, of a box that was then in
  * frame fthen and is now in frame fnow (fnow != fthen). */
 void box_velocity(box now, int64_t fnow, box then, int64_t fthen, double v[2]);

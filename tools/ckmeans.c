@@ -250,7 +250,8 @@ static int segment_iou(run *u, ioutrack *t, const ms_header *h)
  * (likewise). */
 static void ckmeans_check_gate(const opts_tool *tool, const ck_opts *o)
 {
-	static const char *const needs[] = {"motion-iou", "exit-margin", "occlusion-overlap"};
+	static const char *const needs[] = {"motion-iou", "exit-margin", "occlusion-overlap",
+					    "whole-boxes", "claim-margin"};
 	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++)
 		if (!o->motion && opts_given(tool, needs[i]))
 			die_usage("--%s needs --motion-gate", needs[i]);
@@ -298,6 +299,10 @@ int main(int argc, char **argv)
 			 &o.occlusion, 0, 1e6),
 		OPTS_NUM("occlusion-overlap", 0, "X", "with the motion gate, an occluded box must overlap the prediction by more than X of the smaller box",
 			 &o.occlusion_overlap, 0, 1),
+		OPTS_CHOICE("whole-boxes", 0, "off|on", "with the motion gate, predict whole boxes and fit occluded boxes to them",
+			    &o.whole, NULL),
+		OPTS_NUM("claim-margin", 0, "X", "with the motion gate, a box that fits one track's prediction better by more than X cannot join another (< 0: off)",
+			 &o.claim_margin, -1, 1),
 		OPTS_INT("relink", 0, "FRAMES", "re-link a new track to one missed for at most FRAMES (0: off)",
 			 &o.relink, 0, 1000000),
 		OPTS_NUM("relink-iou", 0, "X", "least IoU of the new track's first box with the prediction",

@@ -29,6 +29,8 @@ void ck_opts_default(ck_opts *o)
 	o->motion_iou = 0.1;
 	o->occlusion = 1;
 	o->occlusion_overlap = 0.3;
+	o->whole = 1;
+	o->claim_margin = 0.1;
 	o->exit = 8;
 	o->jump = 1;
 	o->relink = 16;
@@ -50,6 +52,8 @@ void ck_opts_paper(ck_opts *o)
 	o->motion_iou = 0;
 	o->occlusion = -1;
 	o->occlusion_overlap = 0;
+	o->whole = 0;
+	o->claim_margin = -1;
 	o->exit = -1;
 	o->jump = -1;
 	o->relink = 0;
@@ -65,7 +69,8 @@ typedef struct rec {
 	int64_t f, k, id;
 	float score, box[4];
 	double vel[2];          /* box-centre velocity (motion_carry) */
-	int has_score, has_box, has_vel;
+	float whole[4];         /* the whole box (motion_carry) */
+	int has_score, has_box, has_vel, has_whole;
 	int occl;               /* the occlusion guard's mark; -1: not yet known */
 	float *z;
 	int64_t *cl, *ml;
@@ -370,7 +375,8 @@ static int gate_on(const ck_opts *o)
 
 static void gate_constrain(cktrack *t, window *w)
 {
-	motion_gate g = {.iou = t->o.motion_iou, .overlap = t->o.occlusion_overlap, .exit = t->o.exit,
+	motion_gate g = {.whole = t->o.whole, .iou = t->o.motion_iou, .overlap = t->o.occlusion_overlap,
+			 .margin = t->o.claim_margin, .exit = t->o.exit,
 			 .width = t->width, .height = t->height};
 	t->st.motion_cl += motion_links(w->wd, w->n, w->grp, w->ng, w->cl, &g);
 }
@@ -379,12 +385,13 @@ static motion_held held_at(void *ctx, size_t i)
 {
 	rec *r = qat(ctx, i);
 	return (motion_held){.f = r->f, .id = r->id, .box = r->has_box ? r->box : NULL,
-			     .occluded = r->occl == 1, .vel = r->vel, .has_vel = &r->has_vel};
+			     .occluded = r->occl == 1, .vel = r->vel, .has_vel = &r->has_vel,
+			     .whole = r->whole, .has_whole = &r->has_whole};
 }
 
 static void gate_after(cktrack *t, window *w)
 {
-	motion_carry(w->s, t->len, held_at, t);
+	motion_carry(w->s, t->len, t->o.whole, held_at, t);
 }
 
 /* -- the jump limit (motion.h) -- */
@@ -574,7 +581,8 @@ static void cluster_window(cktrack *t, int64_t fr)
 			wd[nw] = (ck_wdet){.f = r->f, .k = r->k, .id = r->id,
 					   .cl = r->cl, .ncl = r->ncl, .ml = r->ml, .nml = r->nml,
 					   .box = r->has_box ? r->box : NULL,
-					   .vel = r->has_vel ? r->vel : NULL};
+					   .vel = r->has_vel ? r->vel : NULL,
+					   .whole = r->has_whole ? r->whole : NULL};
 		}
 		e = b;
 	}
@@ -638,7 +646,7 @@ int ckt_add(cktrack *t, const ck_rec *r, char *err, size_t errn)
 	q->has_score = r->score != NULL;
 	q->score = r->score ? *r->score : 1.0f;
 	q->has_box = r->box != NULL;
-	q->has_vel = 0;
+	q->has_vel = q->has_whole = 0;
 	q->occl = -1;
 	if (r->box)
 		memcpy(q->box, r->box, sizeof q->box);

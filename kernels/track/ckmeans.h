@@ -33,6 +33,7 @@ typedef struct ck_wdet {
 	uint32_t ncl, nml;
 	const float *box;           /* x, y, w, h, or NULL (only the motion rules read it) */
 	const double *vel;          /* box-centre velocity in pixels a frame, or NULL */
+	const float *whole;         /* the whole box of a labelled one (motion_carry), or NULL */
 	int occluded;               /* box touches another of its frame (motion_mark_occluded) */
 } ck_wdet;
 
@@ -66,9 +67,11 @@ typedef struct ck_opts {
 	int order;            /* CK_ORDER_WINDOW (the reference) or CK_ORDER_NEAREST */
 	int centres;          /* first centres: CK_CENTRES_KEY (the paper) or CK_CENTRES_TRACKS */
 	int motion;           /* the motion gate (ck_motion_links): on by default, off in the paper's */
+	int whole;            /* the motion gate predicts whole boxes (motion_gate.whole) (1; the paper's 0) */
 	double motion_iou;    /* its IoU threshold (0.1; the paper's settings 0) */
 	double occlusion;     /* the occlusion guard's margin in pixels (1); < 0: off (the paper's) */
 	double occlusion_overlap; /* the motion gate's test for occluded boxes (motion_gate.overlap) (0.3; the paper's 0) */
+	double claim_margin;  /* the motion gate's claim rule (motion_gate.margin) (0.1); < 0: off (the paper's) */
 	double exit;          /* the motion gate's exit line, pixels inside the image (8); < 0: off (the paper's) */
 	double jump;          /* the jump limit (motion_jumps), box sides a frame (1); < 0: off (the paper's) */
 	int relink;           /* frames a track may be missed and re-linked across (relink.h) (16); 0: off (the paper's) */
@@ -80,11 +83,13 @@ typedef struct ck_opts {
 /* The defaults: the paper's settings with the nearest-first order, the
  * motion gate (IoU 0.1) with the exit rule (8 pixels), the jump limit (1
  * box side a frame), every track's centre, the occlusion guard (1 pixel,
- * overlap 0.3) and re-linking (16 frames, IoU 0.01). */
+ * overlap 0.3), whole boxes, the claim rule (margin 0.1) and re-linking
+ * (16 frames, IoU 0.01). */
 void ck_opts_default(ck_opts *o);
 /* The paper's settings (the reference implementation's): window 3, window
- * order, key-frame centres, no motion gate, jump limit, occlusion guard,
- * exit rule or re-linking, the first member voted. */
+ * order, key-frame centres, no motion gate (so no whole boxes or claim
+ * rule), jump limit, occlusion guard, exit rule or re-linking, the first
+ * member voted. */
 void ck_opts_paper(ck_opts *o);
 
 /* One detection given to the tracker; its arrays are copied. */

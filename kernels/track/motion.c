@@ -2,6 +2,9 @@
  * velocity carry (motion.h). */
 #include "track/motion.h"
 #include "box.h"
+#include "err.h"
+
+#include <stdlib.h>
 
 void motion_mark_occluded(ck_wdet *w, size_t n, double margin)
 {
@@ -20,56 +23,149 @@ void motion_mark_occluded(ck_wdet *w, size_t n, double margin)
 	}
 }
 
+/* A track as the motion gate sees it: the box it is predicted from, that
+ * box's frame, its velocity, and whether that box is a partly hidden
+ * object's visible one. */
+typedef struct motion_track {
+	size_t head;            /* its latest detection (window order) */
+	box last;
+	int64_t f;
+	double v[2];
+	int occluded;
+} motion_track;
+
+/* The track whose latest detection is w[i]. With whole boxes: that
+ * detection's whole box and velocity (motion_carry). Else: its latest box
+ * not marked occluded (else i's own), at the velocity from the latest
+ * unmarked one of an earlier frame (else i's carried velocity). */
+static motion_track track_of(const ck_wdet *w, size_t n, size_t i, int whole)
+{
+	motion_track m = {.head = i};
+	if (whole && w[i].whole) {
+		m.last = box_of(w[i].whole), m.f = w[i].f;
+		if (w[i].vel)
+			m.v[0] = w[i].vel[0], m.v[1] = w[i].vel[1];
+		return m;
+	}
+	size_t l = i;
+	for (size_t j = i; j < n && w[l].occluded; j++)
+		if (w[j].id == w[i].id && w[j].box && !w[j].occluded)
+			l = j;
+	const float *prev = NULL;
+	m.last = box_of(w[l].box), m.f = w[l].f, m.occluded = w[l].occluded;
+	int64_t fp = 0;
+	for (size_t j = l + 1; j < n; j++)
+		if (w[j].id == w[i].id && w[j].box && !w[j].occluded && w[j].f < m.f &&
+		    (!prev || w[j].f > fp))
+			prev = w[j].box, fp = w[j].f;
+	if (prev)
+		box_velocity(m.last, m.f, box_of(prev), fp, m.v);
+	else if (w[l].vel)
+		m.v[0] = w[l].vel[0], m.v[1] = w[l].vel[1];
+	return m;
+}
+
+/* How well detection d fits track m's prediction for its frame: the IoU
+ * of the two, an occluded box through the whole box it best fits
+ * (box_fit); -1 when the track has left the scene by then (the exit rule). */
+static double track_fit(const motion_gate *g, const motion_track *m, const ck_wdet *d, box *pred)
+{
+	*pred = box_predict(m->last, m->v, (double)(d->f - m->f));
+	if (box_exits(m->last, *pred, g->width, g->height, g->exit))
+		return -1;
+	box b = box_of(d->box);
+	return box_iou(*pred, d->occluded ? box_fit(*pred, b) : b);
+}
+
+/* Whether the gate forbids detection d to join track m. */
+static int gate_off(const motion_gate *g, const motion_track *m, const ck_wdet *d)
+{
+	box pred;
+	double fit = track_fit(g, m, d, &pred);
+	if (fit < 0)
+		return 1;
+	box b = box_of(d->box);
+	/* an occluded box, or a prediction from one, has to lie mostly
+	 * inside the other: a partly hidden object's box shrinks and shifts
+	 * within its whole box */
+	double share = box_iomin(pred, b);
+	if (g->whole)
+		return fit <= g->iou || (d->occluded && share <= g->overlap);
+	return d->occluded || m->occluded ? share <= g->overlap : fit <= g->iou;
+}
+
+static size_t forbid(uint8_t *cl, size_t ng, uint32_t a, uint32_t b)
+{
+	uint8_t *e = &cl[(size_t)a * ng + b];
+	if (*e)
+		return 0;
+	*e = cl[(size_t)b * ng + a] = 1;
+	return 1;
+}
+
+/* The claim rule (g->margin >= 0): a detection that fits one track's
+ * prediction by at least MOTION_CLAIM_FIT, better by more than the
+ * margin than it fits any other track, and better than any other
+ * detection of its frame fits that track, belongs to that track or to
+ * none: it cannot join the others. Where embeddings of objects that
+ * cross or touch are alike, the one the motion picks out is not left to
+ * them. */
+static size_t motion_claims(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
+			    const motion_gate *g, const motion_track *tr, size_t nt)
+{
+	size_t added = 0;
+	box pred;
+	for (size_t j = 0; j < n; j++) {
+		if (w[j].id != 0 || !w[j].box)
+			continue;
+		size_t best = nt;
+		double fb = -1, second = -1;
+		for (size_t h = 0; h < nt; h++) {
+			if (w[j].f <= w[tr[h].head].f)
+				continue;
+			double fit = track_fit(g, &tr[h], &w[j], &pred);
+			if (fit > fb)
+				second = fb, fb = fit, best = h;
+			else if (fit > second)
+				second = fit;
+		}
+		if (best == nt || fb < MOTION_CLAIM_FIT || second >= fb - g->margin)
+			continue;
+		int mine = 1;
+		for (size_t k = 0; k < n && mine; k++)
+			if (k != j && w[k].f == w[j].f && w[k].id == 0 && w[k].box &&
+			    track_fit(g, &tr[best], &w[k], &pred) >= fb - g->margin)
+				mine = 0;
+		for (size_t h = 0; h < nt && mine; h++)
+			if (h != best)
+				added += forbid(cl, ng, grp[tr[h].head], grp[j]);
+	}
+	return added;
+}
+
 size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
 		    const motion_gate *g)
 {
-	size_t added = 0;
+	/* the tracks: their first detections in window order (of their latest frame) */
+	motion_track *tr = xmalloc((n ? n : 1) * sizeof *tr);
+	size_t nt = 0, added = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (w[i].id <= 0 || !w[i].box)
 			continue;
-		/* i: the track's first detection in window order, i.e. of its
-		 * latest frame */
 		int seen = 0;
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = w[j].id == w[i].id;
-		if (seen)
-			continue;
-		/* last: its latest box not marked occluded (else i's own);
-		 * prev: the latest unmarked one of an earlier frame */
-		size_t l = i;
-		for (size_t j = i; j < n && w[l].occluded; j++)
-			if (w[j].id == w[i].id && w[j].box && !w[j].occluded)
-				l = j;
-		const float *prev = NULL;
-		box last = box_of(w[l].box);
-		int64_t fl = w[l].f, fp = 0;
-		for (size_t j = l + 1; j < n; j++)
-			if (w[j].id == w[i].id && w[j].box && !w[j].occluded && w[j].f < fl &&
-			    (!prev || w[j].f > fp))
-				prev = w[j].box, fp = w[j].f;
-		double v[2] = {0, 0};
-		if (!prev && w[l].vel)
-			v[0] = w[l].vel[0], v[1] = w[l].vel[1];
-		if (prev)
-			box_velocity(last, fl, box_of(prev), fp, v);
-		for (size_t j = 0; j < n; j++) {
-			if (w[j].id != 0 || !w[j].box || w[j].f <= w[i].f)
-				continue;
-			box pred = box_predict(last, v, (double)(w[j].f - fl)), bj = box_of(w[j].box);
-			/* an occluded box, or a prediction from one, only has to
-			 * lie mostly inside the other: a partly hidden object's
-			 * box shrinks and shifts within its whole box */
-			int off = w[j].occluded || w[l].occluded ? box_iomin(pred, bj) <= g->overlap
-								 : box_iou(pred, bj) <= g->iou;
-			if (box_exits(last, pred, g->width, g->height, g->exit))
-				off = 1;   /* it has left the scene */
-			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
-			if (off && !*e) {
-				*e = cl[(size_t)grp[j] * ng + grp[i]] = 1;
-				added++;
-			}
-		}
+		if (!seen)
+			tr[nt++] = track_of(w, n, i, g->whole);
 	}
+	for (size_t h = 0; h < nt; h++)
+		for (size_t j = 0; j < n; j++)
+			if (w[j].id == 0 && w[j].box && w[j].f > w[tr[h].head].f &&
+			    gate_off(g, &tr[h], &w[j]))
+				added += forbid(cl, ng, grp[tr[h].head], grp[j]);
+	if (g->margin >= 0)
+		added += motion_claims(w, n, grp, ng, cl, g, tr, nt);
+	free(tr);
 	return added;
 }
 
@@ -108,35 +204,63 @@ size_t motion_jumps(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 	return added;
 }
 
-void motion_carry(size_t s, size_t len, motion_held (*at)(void *ctx, size_t i), void *ctx)
+/* The latest detection of r's track held before position i (and before
+ * r's frame) for which has(q) holds; .box NULL when none. */
+static motion_held earlier(size_t i, motion_held r, int (*has)(motion_held q),
+			   motion_held (*at)(void *ctx, size_t i), void *ctx)
+{
+	for (size_t j = i; j-- > 0;) {
+		motion_held q = at(ctx, j);
+		if (q.id == r.id && q.f < r.f && q.box && has(q))
+			return q;
+	}
+	return (motion_held){0};
+}
+
+static int has_vel(motion_held q) { return *q.has_vel; }
+static int has_whole(motion_held q) { return *q.has_whole; }
+static int unoccluded(motion_held q) { return !q.occluded; }
+
+void motion_carry(size_t s, size_t len, int whole, motion_held (*at)(void *ctx, size_t i), void *ctx)
 {
 	for (size_t i = s; i < len; i++) {
 		motion_held r = at(ctx, i);
 		if (r.id <= 0 || !r.box)
 			continue;
-		if (r.occluded) {
-			/* a partly hidden box moves as the track did before */
-			for (size_t j = i; j-- > 0;) {
-				motion_held q = at(ctx, j);
-				if (q.id == r.id && *q.has_vel && q.f < r.f) {
-					r.vel[0] = q.vel[0], r.vel[1] = q.vel[1];
-					*r.has_vel = 1;
-					break;
+		if (whole) {
+			/* the whole box, once: a partly hidden object's is its
+			 * track's last whole box, moved on, fitted to its visible
+			 * part; the velocity is the whole box's */
+			motion_held q = earlier(i, r, has_whole, at, ctx);
+			if (!*r.has_whole) {
+				box b = box_of(r.box);
+				if (r.occluded && q.box) {
+					double v[2] = {0, 0};
+					if (*q.has_vel)
+						v[0] = q.vel[0], v[1] = q.vel[1];
+					b = box_fit(box_predict(box_of(q.whole), v, (double)(r.f - q.f)), b);
 				}
+				float *o = r.whole;
+				o[0] = (float)b.x, o[1] = (float)b.y, o[2] = (float)b.w, o[3] = (float)b.h;
+				*r.has_whole = 1;
 			}
-			continue;
-		}
-		motion_held p = {0};
-		for (size_t j = i; j-- > 0;) {
-			motion_held q = at(ctx, j);
-			if (q.id == r.id && q.box && !q.occluded && q.f < r.f) {
-				p = q;
-				break;
+			if (q.box) {
+				box_velocity(box_of(r.whole), r.f, box_of(q.whole), q.f, r.vel);
+				*r.has_vel = 1;
+			}
+		} else if (r.occluded) {
+			/* a partly hidden box moves as the track did before */
+			motion_held q = earlier(i, r, has_vel, at, ctx);
+			if (q.box) {
+				r.vel[0] = q.vel[0], r.vel[1] = q.vel[1];
+				*r.has_vel = 1;
+			}
+		} else {
+			motion_held p = earlier(i, r, unoccluded, at, ctx);
+			if (p.box) {
+				box_velocity(box_of(r.box), r.f, box_of(p.box), p.f, r.vel);
+				*r.has_vel = 1;
 			}
 		}
-		if (!p.box)
-			continue;
-		box_velocity(box_of(r.box), r.f, box_of(p.box), p.f, r.vel);
-		*r.has_vel = 1;
 	}
 }

@@ -23,28 +23,44 @@ void motion_mark_occluded(ck_wdet *w, size_t n, double margin);
 
 /* The motion gate's settings. */
 typedef struct motion_gate {
+	int whole;             /* predict whole boxes (motion_carry), fit occluded ones to them */
 	double iou;            /* forbid a box that overlaps the prediction by IoU <= this */
 	double overlap;        /* forbid an occluded box that overlaps the prediction by
 	                          intersection over the smaller box <= this */
+	double margin;         /* the claim rule's margin; < 0: no claim rule */
 	double exit;           /* the exit line's inset in pixels; < 0: no exit rule */
 	double width, height;  /* the image, for the exit rule */
 } motion_gate;
 
-/* The motion gate: for every track id, its last box in the window moved
- * on at the velocity of its last two box centres in the window (else at
- * that detection's vel, else not moved) predicts where it is in a later
- * frame; an unassigned detection of a later frame whose box overlaps that
- * prediction by IoU <= g->iou cannot link with the track. Occluded
- * detections (motion_mark_occluded), and predictions from an occluded
- * box, are held to less: the visible part of a partly hidden object lies
- * inside its whole box, so only a box whose intersection with the
- * prediction is at most g->overlap of the smaller of the two (box_iomin)
- * is forbidden; the velocity skips occluded boxes. The exit rule (g->exit >= 0): a track whose last
- * box centre lies inside the image inset by g->exit pixels and whose
- * predicted centre lies outside it has left the scene, and no detection
- * of that frame can join it. Adds those pairs to cl (ng x ng, from
- * ck_constraints); detections without a box are left alone. Returns the
- * number of pairs added. */
+/* The least fit (IoU) of a detection to a track's prediction for the
+ * track to claim it (the claim rule). */
+#define MOTION_CLAIM_FIT 0.5
+
+/* The motion gate: every track id predicts where it is in a later frame,
+ * and an unassigned detection of that frame that does not fit the
+ * prediction cannot link with the track.
+ * With whole boxes (g->whole): the prediction is the whole box of the
+ * track's latest detection (motion_carry) moved on at that detection's
+ * velocity; a detection fits when its box, an occluded one's through the
+ * whole box it best fits (box_fit), overlaps the prediction by IoU >
+ * g->iou, and an occluded one also lies inside it by more than g->overlap
+ * of the smaller box (box_iomin).
+ * Without: the prediction is the track's last box in the window not
+ * marked occluded (else its latest) moved on at the velocity of its last
+ * two such box centres (else that detection's vel, else not moved); a
+ * detection fits when its box overlaps the prediction by IoU > g->iou, or,
+ * where the detection or that last box is occluded, by more than
+ * g->overlap of the smaller box.
+ * The exit rule (g->exit >= 0): a track whose last box centre lies inside
+ * the image inset by g->exit pixels and whose predicted centre lies
+ * outside it has left the scene, and no detection of that frame can join
+ * it. The claim rule (g->margin >= 0): a detection that fits one track by
+ * IoU >= MOTION_CLAIM_FIT, better by more than g->margin than it fits any
+ * other track and than any other unassigned detection of its frame fits
+ * that track, cannot join the other tracks (where the embeddings of
+ * objects that cross are alike, motion tells them apart). Adds those pairs
+ * to cl (ng x ng, from ck_constraints); detections without a box are left
+ * alone. Returns the number of pairs added. */
 size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
 		    const motion_gate *g);
 
@@ -65,14 +81,23 @@ typedef struct motion_held {
 	int occluded;          /* marked by the occlusion guard */
 	double *vel;           /* its box-centre velocity, written */
 	int *has_vel;          /* set when vel is */
+	float *whole;          /* its whole box, written once */
+	int *has_whole;        /* set when whole is */
 } motion_held;
 
 /* The velocity carry: each labelled detection with a box, from position s
  * to len - 1 of the detections held (input order; at(ctx, i) gives the
- * i-th), gets the velocity of its box centre since the latest earlier
- * unoccluded detection of its track still held, so a track keeps a
- * velocity after that one leaves the window; an occluded one takes the
- * velocity its track had before. */
-void motion_carry(size_t s, size_t len, motion_held (*at)(void *ctx, size_t i), void *ctx);
+ * i-th), gets a velocity, so a track keeps one after its boxes leave the
+ * window. Without whole boxes: the velocity of its box centre since the
+ * latest earlier unoccluded detection of its track still held; an
+ * occluded one takes the velocity its track had before. With whole boxes
+ * (whole): first its whole box, once: an unoccluded one's own box; an
+ * occluded one's is the whole box of the latest earlier detection of its
+ * track still held (q), moved on at q's velocity and fitted to its
+ * visible box (box_fit), or its own box when there is none; then the
+ * velocity of the whole box's centre since q's. The whole box of an
+ * object hidden for a while keeps its size and follows what can be seen
+ * of it, and so does its velocity. */
+void motion_carry(size_t s, size_t len, int whole, motion_held (*at)(void *ctx, size_t i), void *ctx);
 
 #endif

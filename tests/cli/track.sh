@@ -74,7 +74,8 @@ check "ckmeans: a negative occlusion margin is a usage error" usage $BIN/ckmeans
 # the motion gate and re-linking are on by default; with --paper (or
 # --relink 0) their settings need them
 for o in "--motion-iou 0.2|--motion-gate|--motion-gate" "--exit-margin 8|--motion-gate|--motion-gate" \
-	"--occlusion-overlap 0.5|--motion-gate|--motion-gate" "--relink-iou 0.2|--relink 3|--relink"; do
+	"--occlusion-overlap 0.5|--motion-gate|--motion-gate" "--whole-boxes off|--motion-gate|--motion-gate" \
+	"--claim-margin 0.1|--motion-gate|--motion-gate" "--relink-iou 0.2|--relink 3|--relink"; do
 	opt=${o%%|*} rest=${o#*|}; given=${rest%%|*} named=${rest#*|}
 	check "ckmeans --paper: ${opt% *} without $given is a usage error naming it" sh -c \
 		"$BIN/ckmeans --paper $opt '$T/sp.cg' 2>'$T/needs.err'; [ \$? = 2 ] && grep -q -- '${opt% *} needs $named\$' '$T/needs.err'"

@@ -27,6 +27,19 @@ Test(box, intersection_over_the_smaller_box)
 	cr_assert_eq(box_iomin(a, (box){2, 2, 0, 5}), 0, "an empty box");
 }
 
+Test(box, fit_moves_the_whole_box_the_least_to_hold_the_visible_part)
+{
+	box pred = {10, 20, 20, 10};
+	box in = box_fit(pred, (box){12, 22, 3, 3});
+	cr_assert(in.x == 10 && in.y == 20 && in.w == 20 && in.h == 10, "inside: the prediction");
+	box right = box_fit(pred, (box){28, 25, 4, 2});   /* 2 px past the right side */
+	cr_assert(right.x == 12 && right.y == 20 && right.w == 20 && right.h == 10);
+	box above = box_fit(pred, (box){15, 15, 2, 2});   /* 5 px above */
+	cr_assert(above.x == 10 && above.y == 15);
+	box big = box_fit(pred, (box){5, 20, 30, 4});     /* wider than the whole box */
+	cr_assert(big.x == 5 && big.w == 30 && big.h == 10, "the visible part wins");
+}
+
 Test(box, centre_inside_an_inset_image)
 {
 	box b = {90, 40, 10, 10};   /* centre (95, 45) */

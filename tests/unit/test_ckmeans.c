@@ -658,6 +658,38 @@ Test(cktrack, occlusion_guard_and_track_centres_keep_a_hidden_object)
 	cr_assert_gt(sw_plain, 0, "the scene must break the tracker without the guard");
 }
 
+Test(cktrack, whole_boxes_and_the_claim_rule_keep_look_alikes_apart_as_they_pass)
+{
+	/* two objects that look the same (one z) pass each other, the
+	 * smaller one behind the taller: only motion tells them apart */
+	static sim s;
+	s.n = 0;
+	for (int f = 1; f <= 34; f++) {
+		float a[4] = {3.0f * f, 40, 16, 16}, b[4] = {110.0f - 3 * f, 32, 16, 32}, v[4];
+		visible_box(a, b, v);
+		if (v[2] > 0)
+			add_obj(&s, f, 1, v[0], v[1], v[2], v[3]);
+		add_obj(&s, f, 2, b[0], b[1], b[2], b[3]);
+	}
+	for (int i = 0; i < s.n; i++)
+		s.z[i][0] = s.z[i][1] = s.z[i][2] = s.z[i][3] = 1;
+	ck_opts o;
+	ck_opts_default(&o);
+	o.whole = 0, o.claim_margin = -1;
+	int64_t ids[4096];
+	int sw, un, sh;
+	run(&s, &o, ids, 1);
+	score(&s, ids, &sw, &un, &sh);
+	cr_log_info("without whole boxes and claims: %d switches, %d unlabelled", sw, un);
+	cr_assert_gt(sw + un, 0, "the scene must break the tracker without them");
+	ck_opts_default(&o);
+	run(&s, &o, ids, 1);
+	score(&s, ids, &sw, &un, &sh);
+	cr_assert_eq(sw, 0, "%d switches", sw);
+	cr_assert_eq(un, 0, "%d unlabelled", un);
+	cr_assert_eq(sh, 0);
+}
+
 Test(cktrack, track_centres_follow_each_tracks_latest_detection)
 {
 	/* A drifts right and leaves after frame 5; B jumps left (think: its
@@ -991,8 +1023,8 @@ Test(ioutrack, masks_over_boxes)
 
 typedef struct held {
 	int64_t f, id;
-	float box[4];
-	int has_box, occl, has_vel;
+	float box[4], whole[4];
+	int has_box, occl, has_vel, has_whole;
 	double vel[2];
 } held;
 
@@ -1000,7 +1032,8 @@ static motion_held held_at(void *ctx, size_t i)
 {
 	held *h = (held *)ctx + i;
 	return (motion_held){.f = h->f, .id = h->id, .box = h->has_box ? h->box : NULL,
-			     .occluded = h->occl, .vel = h->vel, .has_vel = &h->has_vel};
+			     .occluded = h->occl, .vel = h->vel, .has_vel = &h->has_vel,
+			     .whole = h->whole, .has_whole = &h->has_whole};
 }
 
 Test(motion, carry_gives_centre_velocities_and_keeps_them_through_occlusion)
@@ -1012,7 +1045,7 @@ Test(motion, carry_gives_centre_velocities_and_keeps_them_through_occlusion)
 		{.f = 4, .id = 5, .box = {0, 0, 2, 2}, .has_box = 1, .occl = 1},
 		{.f = 4, .id = 0, .box = {1, 1, 2, 2}, .has_box = 1},     /* no track */
 	};
-	motion_carry(1, 5, held_at, h);
+	motion_carry(1, 5, 0, held_at, h);
 	cr_assert(!h[0].has_vel);   /* before s: left alone */
 	cr_assert(h[1].has_vel);
 	cr_assert_float_eq(h[1].vel[0], 3, 1e-12);
@@ -1022,6 +1055,102 @@ Test(motion, carry_gives_centre_velocities_and_keeps_them_through_occlusion)
 	cr_assert_float_eq(h[3].vel[0], 3, 1e-12);
 	cr_assert_float_eq(h[3].vel[1], 1, 1e-12);
 	cr_assert(!h[4].has_vel);
+}
+
+Test(motion, carry_with_whole_boxes_follows_a_hidden_object)
+{
+	/* a 10 x 10 object moves right 2 px a frame; from frame 3 on only a
+	 * sliver of it is seen, and in frame 5 the sliver shows it went 3 */
+	held h[5] = {
+		{.f = 1, .id = 4, .box = {0, 0, 10, 10}, .has_box = 1},
+		{.f = 2, .id = 4, .box = {2, 0, 10, 10}, .has_box = 1},
+		{.f = 3, .id = 4, .box = {11, 4, 3, 2}, .has_box = 1, .occl = 1},
+		{.f = 4, .id = 4, .box = {14, 0, 2, 10}, .has_box = 1, .occl = 1},
+		{.f = 5, .id = 4, .box = {17, 0, 2, 2}, .has_box = 1, .occl = 1},
+	};
+	motion_carry(0, 5, 1, held_at, h);
+	static const float want[5] = {0, 2, 4, 6, 9};   /* the whole boxes' x */
+	for (int i = 0; i < 5; i++) {
+		cr_assert(h[i].has_whole);
+		cr_assert_float_eq(h[i].whole[0], want[i], 1e-6, "frame %d", i + 1);
+		cr_assert(h[i].whole[1] == 0 && h[i].whole[2] == 10 && h[i].whole[3] == 10, "frame %d", i + 1);
+	}
+	cr_assert(!h[0].has_vel);
+	cr_assert_float_eq(h[3].vel[0], 2, 1e-12, "the whole box's velocity");
+	cr_assert_float_eq(h[4].vel[0], 3, 1e-12, "follows what is seen");
+	cr_assert_float_eq(h[4].vel[1], 0, 1e-12);
+	/* once written, a whole box stays (the window moves on) */
+	h[3].whole[0] = 100;
+	motion_carry(3, 5, 1, held_at, h);
+	cr_assert_eq(h[3].whole[0], 100);
+}
+
+Test(ckmeans, motion_gate_with_whole_boxes_keeps_a_sliver_inside_the_whole_box)
+{
+	/* track 7 (whole box 8 x 8, 10 px a frame to the right) was last seen
+	 * as a sliver; in frame 3, u is a sliver inside where its whole box
+	 * should be, v one well past it */
+	float b2[4] = {12, 2, 2, 4}, whole[4] = {10, 0, 8, 8}, bu[4] = {25, 2, 1, 4}, bv[4] = {40, 2, 1, 4};
+	double vel[2] = {10, 0};
+	ck_wdet w[3] = {
+		{.f = 3, .k = 3, .box = bu, .occluded = 1}, {.f = 3, .k = 4, .box = bv, .occluded = 1},
+		{.f = 2, .k = 2, .id = 7, .box = b2, .vel = vel, .whole = whole, .occluded = 1},
+	};
+	scratch *ws = scratch_new();
+	uint32_t grp[3];
+	const uint8_t *cl;
+	size_t ng = ck_constraints(ws, w, 3, 0, grp, &cl);
+	uint8_t m[9];
+	memcpy(m, cl, 9);
+	motion_gate g = {.whole = 1, .iou = 0.1, .overlap = 0.3, .margin = -1, .exit = -1};
+	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 1);
+	cr_assert_eq(m[grp[2] * ng + grp[0]], 0, "u lies inside the predicted whole box");
+	cr_assert_eq(m[grp[2] * ng + grp[1]], 1, "v does not");
+	/* predicted from the sliver itself, u is off too */
+	g.whole = 0;
+	memcpy(m, cl, 9);
+	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 2);
+	cr_assert_eq(m[grp[2] * ng + grp[0]], 1);
+	scratch_free(ws);
+}
+
+Test(ckmeans, claim_rule_gives_each_track_the_box_its_motion_picks)
+{
+	/* tracks 1 and 2 are predicted 4 px apart; p sits on 1's prediction,
+	 * q on 2's: each fits its own track by IoU 1 and the other by 0.43,
+	 * which the gate lets through */
+	float a[4] = {0, 0, 10, 10}, b[4] = {4, 0, 10, 10}, p[4] = {10, 0, 10, 10}, q[4] = {14, 0, 10, 10};
+	double vel[2] = {10, 0};
+	ck_wdet w[4] = {
+		{.f = 2, .k = 3, .box = p}, {.f = 2, .k = 4, .box = q},
+		{.f = 1, .k = 1, .id = 1, .box = a, .vel = vel, .whole = a},
+		{.f = 1, .k = 2, .id = 2, .box = b, .vel = vel, .whole = b},
+	};
+	scratch *ws = scratch_new();
+	uint32_t grp[4];
+	const uint8_t *cl;
+	size_t ng = ck_constraints(ws, w, 4, 0, grp, &cl);
+	cr_assert_eq(ng, 4);
+	uint8_t m[16];
+	motion_gate g = {.whole = 1, .iou = 0.1, .overlap = 0.3, .margin = -1, .exit = -1};
+	memcpy(m, cl, 16);
+	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 0, "no claim rule: the gate lets all through");
+	g.margin = 0.2;
+	memcpy(m, cl, 16);
+	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 2);
+	cr_assert_eq(m[grp[0] * ng + grp[3]], 1, "p cannot join 2");
+	cr_assert_eq(m[grp[1] * ng + grp[2]], 1, "q cannot join 1");
+	cr_assert_eq(m[grp[0] * ng + grp[2]], 0);
+	cr_assert_eq(m[grp[1] * ng + grp[3]], 0);
+	g.margin = 0.6;   /* 1 - 0.43 is not more than 0.6: no claim */
+	memcpy(m, cl, 16);
+	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 0);
+	/* a tie claims nothing: q moved onto p */
+	memcpy(q, p, sizeof q);
+	g.margin = 0;
+	memcpy(m, cl, 16);
+	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 0, "two boxes fit track 1 alike");
+	scratch_free(ws);
 }
 
 Test(cktrack, defaults_and_the_papers_settings)
@@ -1048,10 +1177,14 @@ Test(cktrack, defaults_and_the_papers_settings)
 	cr_assert_eq(d.occlusion_overlap, 0.3);
 	cr_assert_eq(d.relink, 16);
 	cr_assert_eq(d.relink_iou, 0.01);
+	cr_assert_eq(d.whole, 1);
+	cr_assert_eq(d.claim_margin, 0.1);
+	cr_assert(p.whole == 0 && p.claim_margin < 0);
 	/* the rest is the paper's */
 	memcpy(&q, &d, sizeof q);
 	q.order = p.order, q.centres = p.centres, q.motion = p.motion, q.motion_iou = p.motion_iou;
 	q.exit = p.exit, q.occlusion = p.occlusion, q.jump = p.jump, q.occlusion_overlap = p.occlusion_overlap;
 	q.relink = p.relink, q.relink_iou = p.relink_iou;
+	q.whole = p.whole, q.claim_margin = p.claim_margin;
 	cr_assert_eq(memcmp(&q, &p, sizeof q), 0);
 }
