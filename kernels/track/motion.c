@@ -67,31 +67,26 @@ static motion_track track_of(const ck_wdet *w, size_t n, size_t i, int whole)
 
 /* How well detection d fits track m's prediction for its frame: the IoU
  * of the two, an occluded box through the whole box it best fits
- * (box_fit); -1 when the track has left the scene by then (the exit rule). */
-static double track_fit(const motion_gate *g, const motion_track *m, const ck_wdet *d, box *pred)
+ * (box_fit); -1 when the track has left the scene by then (the exit rule).
+ * Whether the gate forbids the pair: *off. */
+static double track_fit(const motion_gate *g, const motion_track *m, const ck_wdet *d, int *off)
 {
-	*pred = box_predict(m->last, m->v, (double)(d->f - m->f));
-	if (box_exits(m->last, *pred, g->width, g->height, g->exit))
+	box pred = box_predict(m->last, m->v, (double)(d->f - m->f));
+	if (box_exits(m->last, pred, g->width, g->height, g->exit)) {
+		*off = 1;
 		return -1;
+	}
 	box b = box_of(d->box);
-	return box_iou(*pred, d->occluded ? box_fit(*pred, b) : b);
-}
-
-/* Whether the gate forbids detection d to join track m. */
-static int gate_off(const motion_gate *g, const motion_track *m, const ck_wdet *d)
-{
-	box pred;
-	double fit = track_fit(g, m, d, &pred);
-	if (fit < 0)
-		return 1;
-	box b = box_of(d->box);
+	double fit = box_iou(pred, d->occluded ? box_fit(pred, b) : b);
 	/* an occluded box, or a prediction from one, has to lie mostly
 	 * inside the other: a partly hidden object's box shrinks and shifts
 	 * within its whole box */
 	double share = box_iomin(pred, b);
 	if (g->whole)
-		return fit <= g->iou || (d->occluded && share <= g->overlap);
-	return d->occluded || m->occluded ? share <= g->overlap : fit <= g->iou;
+		*off = fit <= g->iou || (d->occluded && share <= g->overlap);
+	else
+		*off = d->occluded || m->occluded ? share <= g->overlap : fit <= g->iou;
+	return fit;
 }
 
 static size_t forbid(uint8_t *cl, size_t ng, uint32_t a, uint32_t b)
@@ -103,38 +98,39 @@ static size_t forbid(uint8_t *cl, size_t ng, uint32_t a, uint32_t b)
 	return 1;
 }
 
+enum { NO_FIT = -2 };   /* a detection of the track's frame or earlier */
+
 /* The claim rule (g->margin >= 0): a detection that fits one track's
  * prediction by at least MOTION_CLAIM_FIT, better by more than the
  * margin than it fits any other track, and better than any other
  * detection of its frame fits that track, belongs to that track or to
  * none: it cannot join the others. Where embeddings of objects that
  * cross or touch are alike, the one the motion picks out is not left to
- * them. */
+ * them. fit: nt x nu, the fits of the tracks to the unassigned detections
+ * (column col[j] for detection j). */
 static size_t motion_claims(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
-			    const motion_gate *g, const motion_track *tr, size_t nt)
+			    const motion_gate *g, const motion_track *tr, size_t nt,
+			    const double *fit, const size_t *col, size_t nu)
 {
 	size_t added = 0;
-	box pred;
 	for (size_t j = 0; j < n; j++) {
-		if (w[j].id != 0 || !w[j].box)
+		if (col[j] == SIZE_MAX)
 			continue;
 		size_t best = nt;
-		double fb = -1, second = -1;
+		double fb = NO_FIT, second = NO_FIT;
 		for (size_t h = 0; h < nt; h++) {
-			if (w[j].f <= w[tr[h].head].f)
-				continue;
-			double fit = track_fit(g, &tr[h], &w[j], &pred);
-			if (fit > fb)
-				second = fb, fb = fit, best = h;
-			else if (fit > second)
-				second = fit;
+			double f = fit[h * nu + col[j]];
+			if (f > fb)
+				second = fb, fb = f, best = h;
+			else if (f > second)
+				second = f;
 		}
 		if (best == nt || fb < MOTION_CLAIM_FIT || second >= fb - g->margin)
 			continue;
 		int mine = 1;
 		for (size_t k = 0; k < n && mine; k++)
-			if (k != j && w[k].f == w[j].f && w[k].id == 0 && w[k].box &&
-			    track_fit(g, &tr[best], &w[k], &pred) >= fb - g->margin)
+			if (k != j && col[k] != SIZE_MAX && w[k].f == w[j].f &&
+			    fit[best * nu + col[k]] >= fb - g->margin)
 				mine = 0;
 		for (size_t h = 0; h < nt && mine; h++)
 			if (h != best)
@@ -146,10 +142,13 @@ static size_t motion_claims(const ck_wdet *w, size_t n, const uint32_t *grp, siz
 size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
 		    const motion_gate *g)
 {
-	/* the tracks: their first detections in window order (of their latest frame) */
+	/* the tracks: their first detections in window order (of their
+	 * latest frame); the unassigned detections with a box: columns */
 	motion_track *tr = xmalloc((n ? n : 1) * sizeof *tr);
-	size_t nt = 0, added = 0;
+	size_t *col = xmalloc((n ? n : 1) * sizeof *col);
+	size_t nt = 0, nu = 0, added = 0;
 	for (size_t i = 0; i < n; i++) {
+		col[i] = w[i].id == 0 && w[i].box ? nu++ : SIZE_MAX;
 		if (w[i].id <= 0 || !w[i].box)
 			continue;
 		int seen = 0;
@@ -158,13 +157,25 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 		if (!seen)
 			tr[nt++] = track_of(w, n, i, g->whole);
 	}
+	size_t cells = nt * nu;
+	double *fit = xmalloc((cells ? cells : 1) * sizeof *fit);
 	for (size_t h = 0; h < nt; h++)
-		for (size_t j = 0; j < n; j++)
-			if (w[j].id == 0 && w[j].box && w[j].f > w[tr[h].head].f &&
-			    gate_off(g, &tr[h], &w[j]))
+		for (size_t j = 0; j < n; j++) {
+			if (col[j] == SIZE_MAX)
+				continue;
+			double *f = &fit[h * nu + col[j]];
+			*f = NO_FIT;
+			if (w[j].f <= w[tr[h].head].f)
+				continue;
+			int off;
+			*f = track_fit(g, &tr[h], &w[j], &off);
+			if (off)
 				added += forbid(cl, ng, grp[tr[h].head], grp[j]);
+		}
 	if (g->margin >= 0)
-		added += motion_claims(w, n, grp, ng, cl, g, tr, nt);
+		added += motion_claims(w, n, grp, ng, cl, g, tr, nt, fit, col, nu);
+	free(fit);
+	free(col);
 	free(tr);
 	return added;
 }
