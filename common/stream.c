@@ -113,6 +113,40 @@ void ms_extra_put(ms_extra *x, const char *key, const uint8_t *val, size_t len)
 	x->n++;
 }
 
+int ms_extra_number(const ms_extra *x, const char *key, double *v, char *err, size_t errn)
+{
+	const uint8_t *p;
+	size_t len;
+	if (!ms_extra_find(x, key, &p, &len))
+		return 0;
+	mp_item it;
+	if (!mp_item_head(p, len, &it))
+		return errf(err, errn, "header %s: not MessagePack", key);
+	switch (it.type) {
+	case MP_NIL: return 0;
+	case MP_FLOAT32: case MP_FLOAT64: *v = it.v.f; return 1;
+	case MP_UINT: *v = (double)it.v.u; return 1;
+	case MP_INT: *v = (double)it.v.i; return 1;
+	default: return errf(err, errn, "header %s: not a number", key);
+	}
+}
+
+void ms_extra_put_number(ms_extra *x, const char *key, double v, int ok)
+{
+	uint8_t b[9];
+	if (!ok) {
+		b[0] = 0xc0;   /* nil */
+		ms_extra_put(x, key, b, 1);
+		return;
+	}
+	uint64_t u;
+	memcpy(&u, &v, 8);
+	b[0] = 0xcb;   /* float 64, big-endian */
+	for (int i = 0; i < 8; i++)
+		b[1 + i] = (uint8_t)(u >> (56 - 8 * i));
+	ms_extra_put(x, key, b, 9);
+}
+
 static void extra_copy(ms_extra *dst, const ms_extra *src)
 {
 	dst->len = 0, dst->n = src->n;

@@ -94,6 +94,12 @@ void ms_det_add_ml(ms_det *d, int64_t key);
 int ms_extra_find(const ms_extra *x, const char *key, const uint8_t **val, size_t *len);
 void ms_extra_put(ms_extra *x, const char *key, const uint8_t *val, size_t len);
 void ms_extra_clear(ms_extra *x);
+/* Key key as a number: 1 and *v when it is one (any MessagePack integer
+ * or float), 0 when absent or nil, -1 with a message naming the key when
+ * it is anything else. */
+int ms_extra_number(const ms_extra *x, const char *key, double *v, char *err, size_t errn);
+/* Puts key as a float 64, or as nil when ok is 0. */
+void ms_extra_put_number(ms_extra *x, const char *key, double v, int ok);
 /* Sets h->tool (basename of argv[0]) and h->args (the arguments joined by
  * spaces), and the extra key "made_by" ("TOOL VERSION"), so every segment
  * records what made it. */

@@ -15,6 +15,7 @@
 #include "progress.h"
 #include "stream.h"
 #include "track/calib_stream.h"
+#include "track/exitline.h"
 
 /* Records waiting for their z: at most one batch is held. */
 typedef struct pending {
@@ -110,6 +111,9 @@ int main(int argc, char **argv)
 		size_t kn;
 		if (mf.calib.embed_thr > 0 || ms_extra_find(&h.extra, CALIB_HEADER_KEY, &kv, &kn))
 			calib_header_put(&h, mf.calib.embed_thr);
+		/* and its exit line for ckmeans, the same way */
+		if (mf.has_exit || ms_extra_find(&h.extra, EXIT_HEADER_KEY, &kv, &kn))
+			exitline_header_put(&h, mf.has_exit ? mf.exit_inset : -1);
 		filter_write_header(&fl, &h, argc, argv);
 		for (;;) {
 			ms_det *d = &q.rec[q.n];

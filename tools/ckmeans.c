@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "track/ckmeans.h"
+#include "track/exitline.h"
+#include "cli.h"
 #include "err.h"
 #include "filter.h"
 #include "track/ioutrack.h"
@@ -248,6 +250,21 @@ static int segment_iou(run *u, ioutrack *t, const ms_header *h)
 /* The motion gate's settings need the gate (on by default, off with
  * --paper unless --motion-gate is given), re-linking's need re-linking
  * (likewise). */
+/* --exit-margin PX|auto: the exit line given, or the one the stream
+ * carries (track/exitline.h), else the default's. */
+typedef struct exit_arg {
+	int given, is_auto;
+	double px;
+} exit_arg;
+
+static void parse_exit(const opts_opt *opt, const char *arg)
+{
+	exit_arg *e = opt->dst;
+	e->given = 1;
+	e->is_auto = !strcmp(arg, "auto");
+	e->px = e->is_auto ? CK_EXIT_DEFAULT : cli_num("--exit-margin", arg, 0, 1e6);
+}
+
 static void ckmeans_check_gate(const opts_tool *tool, const ck_opts *o)
 {
 	static const char *const needs[] = {"motion-iou", "exit-margin", "occlusion-overlap",
@@ -268,6 +285,7 @@ int main(int argc, char **argv)
 	iou_opts_default(&io);
 	const char *out = "-";
 	int quiet = 0, verbose = 0, baseline = 0, paper = 0;
+	exit_arg ex = {.is_auto = 1, .px = CK_EXIT_DEFAULT};
 	static const int orders[] = {CK_ORDER_WINDOW, CK_ORDER_NEAREST};
 	static const int centres[] = {CK_CENTRES_KEY, CK_CENTRES_TRACKS}, on[] = {1};
 	opts_opt opt[] = {
@@ -289,8 +307,9 @@ int main(int argc, char **argv)
 			  &o.motion),
 		OPTS_NUM("motion-iou", 0, "X", "largest IoU with a predicted box that still forbids a link",
 			 &o.motion_iou, 0, 1),
-		OPTS_NUM("exit-margin", 0, "PX", "a track predicted to cross this line inside the border has left",
-			 &o.exit, 0, 1e6),
+		OPTS_CALL("exit-margin", 0, "PX|auto", "a track predicted to cross this line inside the border "
+			  "has left (auto: the one the stream's model measured, else 8)", parse_exit, &ex,
+			  .def = "auto"),
 		OPTS_NUM("max-jump", 0, "X", "unassigned boxes farther apart than X box sides a frame cannot start a track together",
 			 &o.jump, 0, 1e6),
 		OPTS_CHOICE("centres", 0, "key|tracks", "first centres: the key frame's or every track's",
@@ -337,6 +356,8 @@ int main(int argc, char **argv)
 		ck_opts_paper(&p);
 		opts_rebase(&tool, &o, &p, sizeof o);
 	}
+	if (ex.given)
+		o.exit = ex.px;
 	ckmeans_check_gate(&tool, &o);
 	const char *in = filter_input(first, argc, argv);
 	filter fl;
@@ -355,13 +376,30 @@ int main(int argc, char **argv)
 	while ((rc = ms_read_header(u.r, &h)) == 1) {
 		filter_write_header(&fl, &h, argc, argv);
 		/* the default exit rule is left out where the image size is not known */
-		if (t && o.exit >= 0 && opts_given(&tool, "exit-margin") && (h.width <= 0 || h.height <= 0)) {
+		if (t && o.exit >= 0 && !ex.is_auto && (h.width <= 0 || h.height <= 0)) {
 			rc = errf(u.err, sizeof u.err, "%s: segment %s: no image size (--exit-margin needs width and height)",
 				  ms_reader_name(u.r), h.seq ? h.seq : "?");
 			break;
 		}
-		if (t)
+		if (t) {
 			ckt_set_image(t, h.width, h.height);
+			/* the exit line the model measured, unless one is given */
+			double inset = o.exit;
+			int measured = 0;
+			if (o.exit >= 0 && ex.is_auto &&
+			    (measured = exitline_header_get(&h, &inset, u.err, sizeof u.err)) < 0) {
+				char e[sizeof u.err];
+				snprintf(e, sizeof e, "%s", u.err);
+				rc = errf(u.err, sizeof u.err, "%s: segment %s: %s", ms_reader_name(u.r),
+					  h.seq ? h.seq : "?", e);
+				break;
+			}
+			ckt_set_exit(t, inset);
+			if (verbose && o.exit >= 0)
+				fprintf(stderr, "ckmeans: segment %s: exit line %.4g px inside the border (%s)\n",
+					h.seq ? h.seq : "?", inset, measured ? "the model's, measured on its training boxes"
+					: !ex.is_auto ? "--exit-margin" : "the default; the stream carries none");
+		}
 		rc = baseline ? segment_iou(&u, it, &h) : segment_ck(&u, t, &o);
 		if (rc < 0)
 			break;

@@ -183,7 +183,7 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 	 * dropout, a mask-only one no box normalisation */
 	int hm = dhae_has_mask(c), hb = dhae_has_box(c);
 	msgpack_pack_map(pk, 20 + (mf->has_resume ? 1 : 0) + (c->inputs != DHAE_BOTH) - (hm ? 0 : 3) - (hb ? 0 : 1)
-			 + (mf->made_by != NULL) + (mf->calib.has ? 1 : 0));
+			 + (mf->made_by != NULL) + (mf->calib.has ? 1 : 0) + (mf->has_exit ? 1 : 0));
 	pk_str(pk, "kind"), pk_str(pk, "model");
 	pk_str(pk, "format"), pk_str(pk, "usc-mots dhae");
 	pk_ku(pk, "version", MF_VERSION);
@@ -232,6 +232,8 @@ static void pack_model(msgpack_packer *pk, const model *mf)
 		pk_str(pk, "made_by"), pk_str(pk, mf->made_by);
 	if (mf->calib.has)
 		pk_calib(pk, &mf->calib);
+	if (mf->has_exit)
+		pk_kd(pk, "exit_inset", mf->exit_inset);
 	if (!mf->has_resume)
 		return;
 	pk_str(pk, "resume");
@@ -924,6 +926,12 @@ static int parse(cur *c, model *mf)
 		} else if (!strcmp(key, "calib")) {
 			if (get_calib(c, &mf->calib) < 0)
 				return -1;
+		} else if (!strcmp(key, "exit_inset")) {
+			if (get_num(c, &mf->exit_inset) < 0)
+				return -1;
+			if (!isfinite(mf->exit_inset) || mf->exit_inset < 0)
+				return bad(c, "not a distance (a finite number >= 0)");
+			mf->has_exit = 1;
 		} else if (skip(c) < 0) {
 			return -1;
 		}

@@ -96,6 +96,8 @@ typedef struct model {
 	float *opt0, *opt1;
 	int checksummed;            /* read: the file's checksum was verified */
 	mf_calib calib;
+	int has_exit;               /* key "exit_inset": the exit line measured on the */
+	double exit_inset;          /* training boxes (track/exitline.h), >= 0 */
 } model;
 
 void model_init(model *mf);

@@ -11,20 +11,10 @@
 
 int calib_header_thr(const ms_header *h, double *thr, char *err, size_t errn)
 {
-	const uint8_t *v;
-	size_t len;
-	if (!ms_extra_find(&h->extra, CALIB_HEADER_KEY, &v, &len))
-		return 0;
-	mp_item it;
-	if (!mp_item_head(v, len, &it))
-		return errf(err, errn, "header %s: not MessagePack", CALIB_HEADER_KEY);
 	double x;
-	switch (it.type) {
-	case MP_NIL: return 0;
-	case MP_FLOAT32: case MP_FLOAT64: x = it.v.f; break;
-	case MP_UINT: x = (double)it.v.u; break;
-	default: return errf(err, errn, "header %s: not a number", CALIB_HEADER_KEY);
-	}
+	int rc = ms_extra_number(&h->extra, CALIB_HEADER_KEY, &x, err, errn);
+	if (rc <= 0)
+		return rc;
 	if (!isfinite(x) || !(x > 0))
 		return errf(err, errn, "header %s: %g is not a positive finite distance", CALIB_HEADER_KEY, x);
 	*thr = x;
@@ -33,18 +23,7 @@ int calib_header_thr(const ms_header *h, double *thr, char *err, size_t errn)
 
 void calib_header_put(ms_header *h, double thr)
 {
-	uint8_t b[9];
-	if (!isfinite(thr) || !(thr > 0)) {
-		b[0] = 0xc0;   /* nil */
-		ms_extra_put(&h->extra, CALIB_HEADER_KEY, b, 1);
-		return;
-	}
-	uint64_t u;
-	memcpy(&u, &thr, 8);
-	b[0] = 0xcb;   /* float 64, big-endian */
-	for (int i = 0; i < 8; i++)
-		b[1 + i] = (uint8_t)(u >> (56 - 8 * i));
-	ms_extra_put(&h->extra, CALIB_HEADER_KEY, b, 9);
+	ms_extra_put_number(&h->extra, CALIB_HEADER_KEY, thr, isfinite(thr) && thr > 0);
 }
 
 void calib_prefix_free(calib_prefix *p)

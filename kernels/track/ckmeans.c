@@ -31,7 +31,7 @@ void ck_opts_default(ck_opts *o)
 	o->occlusion_overlap = 0.3;
 	o->whole = 1;
 	o->claim_margin = 0.1;
-	o->exit = 8;
+	o->exit = CK_EXIT_DEFAULT;
 	o->jump = 1;
 	o->relink = 16;
 	o->relink_iou = 0.01;
@@ -144,6 +144,12 @@ void ckt_set_image(cktrack *t, double width, double height)
 {
 	t->width = width, t->height = height;
 	rl_set_scene(t->rl, width, height, t->o.exit);
+}
+
+void ckt_set_exit(cktrack *t, double inset)
+{
+	t->o.exit = inset;
+	rl_set_scene(t->rl, t->width, t->height, inset);
 }
 
 size_t ckt_ready(const cktrack *t)

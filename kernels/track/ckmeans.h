@@ -54,6 +54,9 @@ size_t ck_constraints(scratch *ws, const ck_wdet *w, size_t n, int static_all,
  * Returns its index. */
 size_t ck_key_frame(const size_t *count, size_t nf);
 
+/* The exit line's inset when none is measured (--exit-margin auto). */
+#define CK_EXIT_DEFAULT 8
+
 typedef struct ck_opts {
 	int window;           /* t_lag: frames per window, the current one included (3) */
 	int max_iter;         /* COP-KMeans iterations (50) */
@@ -126,6 +129,9 @@ void ckt_free(cktrack *t);
 void ckt_reset(cktrack *t);
 /* The image size of the sequence (the exit rule needs it; 0: unknown). */
 void ckt_set_image(cktrack *t, double width, double height);
+/* The exit rule's line for what follows, pixels inside the image (< 0:
+ * no exit rule), e.g. the one the stream carries (track/exitline.h). */
+void ckt_set_exit(cktrack *t, double inset);
 /* Adds the next detection (frames must not decrease). When it opens a new
  * frame, the window ending at the previous frame is clustered first.
  * Returns 0, or -1 with a message in err. */

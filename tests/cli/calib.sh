@@ -20,6 +20,20 @@ check "ae-train --no-calib stores none" sh -c "! $BIN/mots-dump '$T/old.mp' | gr
 check "ae-embed writes the model's embed_thr into the header" sh -c \
 	"$BIN/mots-dump '$T/z.det' | head -1 | grep -q '\"embed_thr\":$THR'"
 
+# The exit line: measured on the training boxes, passed on, used by ckmeans
+# unless --exit-margin gives one.
+EXIT=$($BIN/mots-dump "$T/m.mp" | sed -n 's/.*"exit_inset":\([0-9.e+-]*\).*/\1/p')
+check "ae-train stores the exit line (Sprites-MOT: about 10 px)" \
+	awk -v x="$EXIT" 'BEGIN { exit !(x >= 6 && x <= 12) }'
+check "ae-embed writes the model's exit_inset into the header" sh -c \
+	"$BIN/mots-dump '$T/z.det' | head -1 | grep -q '\"exit_inset\":$EXIT'"
+check "ckmeans uses the stream's exit line by default, and says so" sh -c \
+	"$BIN/cgraph-build -q '$T/z.det' | $BIN/ckmeans -q -v 2>'$T/e.log' >/dev/null &&
+	 grep -q 'exit line $EXIT px inside the border (the model' '$T/e.log'"
+check "ckmeans --exit-margin PX overrides it" sh -c \
+	"$BIN/cgraph-build -q '$T/z.det' | $BIN/ckmeans -q -v --exit-margin 3 2>'$T/e.log' >/dev/null &&
+	 grep -q 'exit line 3 px inside the border (--exit-margin)' '$T/e.log'"
+
 # pairs "key earlier-key" of a stream's cannot-links
 pairs() {
 	$BIN/mots-dump --fields k,cl "$1" | sed 's/[^0-9,]/ /g' |

@@ -559,6 +559,35 @@ static uint8_t *model_bytes(const model *mf, size_t *n)
 	return b;
 }
 
+/* The exit line (track/exitline.h): stored when measured, read back, and
+ * refused when it is not a distance. */
+Test(modelfile, exit_inset)
+{
+	nn_backend *be = nn_cpu_open(1);
+	model mf, t;
+	dhae *m;
+	char err[300];
+	trained_model(&mf, &m, be, DHAE_BOTH);
+	size_t n;
+	uint8_t *b = model_bytes(&mf, &n);
+	cr_assert(model_read_mem(b, n, "m", &t, err, sizeof err) == 0, "%s", err);
+	cr_expect(!t.has_exit && memmem(b, n, "exit_inset", 10) == NULL, "none measured: no key");
+	model_free(&t), free(b);
+	mf.has_exit = 1, mf.exit_inset = 9.5;
+	b = model_bytes(&mf, &n);
+	cr_assert(model_read_mem(b, n, "m", &t, err, sizeof err) == 0, "%s", err);
+	cr_expect(t.has_exit && t.exit_inset == 9.5);
+	model_free(&t), free(b);
+	mf.exit_inset = -3;
+	b = model_bytes(&mf, &n);
+	cr_assert(model_read_mem(b, n, "m", &t, err, sizeof err) < 0);
+	cr_expect(strstr(err, "exit_inset") && strstr(err, "not a distance"), "%s", err);
+	free(b);
+	model_free(&mf);
+	dhae_free(m);
+	be->close(be);
+}
+
 /* The checksum: every flipped bit is refused; a file of format version 1
  * (no checksum) is still read, and says so. */
 Test(modelfile, checksum_refuses_flipped_bits)
