@@ -266,11 +266,11 @@ int main(int argc, char **argv)
 	dhae_train_result res;
 	mf.calib.has = 0;   /* a resumed model's calibration belongs to its old weights */
 	/* where objects stop being seen, for ckmeans' exit rule */
-	mf.exit_inset = d.box && d.imsize ? exitline_measure(d.box, d.imsize, d.n) : -1;
+	mf.exit_inset = d.box && d.imsize ? exitline_measure(d.box, d.imsize, d.frame, d.seg, d.n) : -1;
 	mf.has_exit = mf.exit_inset >= 0;
 	if (o.verbose && mf.has_exit)
 		fprintf(stderr, "%s: exit line %.4g px inside the border (%g of the %zu training box centres "
-			"lie nearer)\n", progname, mf.exit_inset, EXIT_QUANTILE, d.n);
+			"that touch no other box lie nearer)\n", progname, mf.exit_inset, EXIT_QUANTILE, d.n);
 	dhae_train_run(m, &mf, &d, &o, &res);
 	if (!no_calib)
 		calibrate(m, &mf, &d, calib_rule, dist_hist, &o);

@@ -7,6 +7,7 @@
 #define USC_EXITLINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "stream.h"
 
@@ -19,9 +20,13 @@
 /* The EXIT_QUANTILE quantile of the distances from the centres of the n
  * boxes (x, y, w, h) to the nearest border of their images (imsize: the
  * width and height of each box's image), a centre outside counting 0.
- * Boxes whose image size is not positive are left out; -1 when none is
- * left. */
-double exitline_measure(const float *box, const float *imsize, size_t n);
+ * Left out: boxes that overlap or touch another box of their frame
+ * (within 1 pixel, the occlusion guard's test: a partly hidden object's
+ * visible box, a sliver, can sit anywhere in its whole box), and boxes
+ * whose image size is not positive. Records of one frame are adjacent
+ * (frame and seg, its segment, equal); -1 when no box is left. */
+double exitline_measure(const float *box, const float *imsize, const int64_t *frame,
+			const uint32_t *seg, size_t n);
 
 /* The header's "exit_inset": 1 and *inset when it is a finite number
  * >= 0, 0 when absent or nil, -1 with a message when it is anything

@@ -10,30 +10,41 @@
 
 Test(exitline, the_low_quantile_of_centre_distances_to_the_border)
 {
-	/* 20,000 4 x 4 boxes in a 100 x 50 image whose centres stop 10 px
-	 * from every border, and one stray box past that line (as a box's
-	 * centre is not quite its object's): one in 10,000 may lie nearer */
+	/* 20,000 4 x 4 boxes, one a frame, in a 100 x 50 image, whose centres
+	 * stop 10 px from every border, and one stray box past that line (as
+	 * a box's centre is not quite its object's): one in 10,000 may lie
+	 * nearer */
 	enum { N = 20001 };
 	float *box = malloc(N * 4 * sizeof *box), *im = malloc(N * 2 * sizeof *im);
+	int64_t *fr = malloc(N * sizeof *fr);
+	uint32_t *seg = calloc(N, sizeof *seg);
 	for (int i = 0; i < N; i++) {
 		float cx = 10 + (float)(i % 81), cy = 10 + (float)(i % 31);
 		if (i == N - 1)
 			cx = 3;
 		box[4 * i] = cx - 2, box[4 * i + 1] = cy - 2, box[4 * i + 2] = 4, box[4 * i + 3] = 4;
 		im[2 * i] = 100, im[2 * i + 1] = 50;
+		fr[i] = i;
 	}
-	cr_assert_float_eq(exitline_measure(box, im, N), 10, 1e-9, "the stray box does not move the line");
+	cr_assert_float_eq(exitline_measure(box, im, fr, seg, N), 10, 1e-9, "the stray box does not move the line");
 	/* 10 of them do */
 	for (int i = 0; i < 10; i++)
 		box[4 * i] = 3 - 2;
-	cr_assert_float_eq(exitline_measure(box, im, N), 3, 1e-9);
+	cr_assert_float_eq(exitline_measure(box, im, fr, seg, N), 3, 1e-9);
+	/* unless each touches another box of its frame (a sliver of a hidden
+	 * object): boxes 0-9 go to frames 0-4 in pairs, edge to edge */
+	for (int i = 0; i < 10; i++) {
+		fr[i] = i / 2;
+		box[4 * i] = i % 2 ? 1 + 4 : 1;
+	}
+	cr_assert_float_eq(exitline_measure(box, im, fr, seg, N), 10, 1e-9);
 	/* a centre outside counts 0; boxes without an image size are left out */
 	box[0] = -20;
-	cr_assert_float_eq(exitline_measure(box, im, 1), 0, 1e-9);
+	cr_assert_float_eq(exitline_measure(box, im, fr, seg, 1), 0, 1e-9);
 	im[0] = 0;
-	cr_assert_eq(exitline_measure(box, im, 1), -1);
-	cr_assert_eq(exitline_measure(box, im, 0), -1);
-	free(box), free(im);
+	cr_assert_eq(exitline_measure(box, im, fr, seg, 1), -1);
+	cr_assert_eq(exitline_measure(box, im, fr, seg, 0), -1);
+	free(box), free(im), free(fr), free(seg);
 }
 
 Test(exitline, header_key)
