@@ -22,6 +22,15 @@ static int copy(const uint8_t *buf, size_t len, char **out, size_t *outlen)
 	ms_header_init(&h);
 	ms_det_init(&d);
 	while ((rc = ms_read_header(r, &h)) == 1) {
+		/* the numbers a model passes on in the header (embed_thr,
+		 * exit_inset): read or refused with a reason */
+		static const char *const keys[] = {"embed_thr", "exit_inset"};
+		for (size_t i = 0; i < 2; i++) {
+			char e[200] = "";
+			double v;
+			if (ms_extra_number(&h.extra, keys[i], &v, e, sizeof e) < 0 && !e[0])
+				abort();
+		}
 		ms_write_header(w, &h);
 		while ((rc = ms_read_det(r, &d)) == 1)
 			ms_write_det(w, &d);
