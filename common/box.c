@@ -20,12 +20,17 @@ double box_iou(box a, box b)
 	return iv / (av + bv - iv);
 }
 
-double box_iomin(box a, box b)
+double box_inter(box a, box b)
 {
 	double ix = fmax(fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x), 0);
 	double iy = fmax(fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y), 0);
+	return ix * iy;
+}
+
+double box_iomin(box a, box b)
+{
 	double m = fmin(fmax(a.w, 0) * fmax(a.h, 0), fmax(b.w, 0) * fmax(b.h, 0));
-	return m > 0 ? ix * iy / m : 0;
+	return m > 0 ? box_inter(a, b) / m : 0;
 }
 
 int box_near(box a, box b, double m)

@@ -23,6 +23,9 @@ box box_of(const float b[4]);
  * (touching edges do not). */
 double box_iou(box a, box b);
 
+/* The area of their intersection (0 when they do not intersect). */
+double box_inter(box a, box b);
+
 /* Their intersection over the area of the smaller of the two: 1 when one
  * lies inside the other (a partly hidden object's box inside its whole
  * box), 0 when they do not intersect or one is empty. */

@@ -65,19 +65,49 @@ static motion_track track_of(const ck_wdet *w, size_t n, size_t i, int whole)
 	return m;
 }
 
-/* How well detection d fits track m's prediction for its frame: the IoU
- * of the two, an occluded box through the whole box it best fits
- * (box_fit); -1 when the track has left the scene by then (the exit rule).
- * Whether the gate forbids the pair: *off. */
-static double track_fit(const motion_gate *g, const motion_track *m, const ck_wdet *d, int *off)
+/* Whether whole box wb of detection w[j] is accounted for: at least
+ * MOTION_HIDDEN_SEEN of it seen (its visible box vis), covered by the
+ * other boxes of its frame or outside the image (a sum: boxes that
+ * overlap count twice). Something must hide what is not seen. */
+static int accounted(box wb, box vis, const ck_wdet *w, size_t n, size_t j, const motion_gate *g)
 {
+	double a = wb.w * wb.h;
+	if (!(a > 0))
+		return 1;
+	double c = box_inter(wb, vis);
+	if (g->width > 0 && g->height > 0)
+		c += a - box_inter(wb, (box){0, 0, g->width, g->height});
+	size_t b = j;   /* a frame's detections are adjacent in window order */
+	while (b > 0 && w[b - 1].f == w[j].f)
+		b--;
+	for (size_t k = b; k < n && w[k].f == w[j].f && c < MOTION_HIDDEN_SEEN * a; k++)
+		if (k != j && w[k].box)
+			c += box_inter(wb, box_of(w[k].box));
+	return c >= MOTION_HIDDEN_SEEN * a;
+}
+
+/* How well detection w[j] fits track m's prediction for its frame (before
+ * or after the track's box): the IoU of the two; with whole boxes, an
+ * occluded box is compared through the whole box it best fits (box_fit)
+ * when something could hide the rest of it (accounted). -1 when the track
+ * has left the scene by then (the exit rule, looking forward). Whether the
+ * gate forbids the pair: *off. */
+static double track_fit(const motion_gate *g, const motion_track *m, const ck_wdet *w, size_t n,
+			size_t j, int *off)
+{
+	const ck_wdet *d = &w[j];
 	box pred = box_predict(m->last, m->v, (double)(d->f - m->f));
-	if (box_exits(m->last, pred, g->width, g->height, g->exit)) {
+	if (d->f > m->f && box_exits(m->last, pred, g->width, g->height, g->exit)) {
 		*off = 1;
 		return -1;
 	}
-	box b = box_of(d->box);
-	double fit = box_iou(pred, d->occluded ? box_fit(pred, b) : b);
+	box b = box_of(d->box), wb = b;
+	if (d->occluded) {
+		wb = box_fit(pred, b);
+		if (g->whole && !accounted(wb, b, w, n, j, g))
+			wb = b;   /* nothing hides the rest: only what is seen counts */
+	}
+	double fit = box_iou(pred, wb);
 	/* an occluded box, or a prediction from one, has to lie mostly
 	 * inside the other: a partly hidden object's box shrinks and shifts
 	 * within its whole box */
@@ -98,7 +128,7 @@ static size_t forbid(uint8_t *cl, size_t ng, uint32_t a, uint32_t b)
 	return 1;
 }
 
-enum { NO_FIT = -2 };   /* a detection of the track's frame or earlier */
+enum { NO_FIT = -2 };   /* a detection of the track's latest frame or before */
 
 /* The claim rule (g->margin >= 0): a detection that fits one track's
  * prediction by at least MOTION_CLAIM_FIT, better by more than the
@@ -165,12 +195,15 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 				continue;
 			double *f = &fit[h * nu + col[j]];
 			*f = NO_FIT;
-			if (w[j].f <= w[tr[h].head].f)
-				continue;
+			int64_t fh = w[tr[h].head].f;
+			if (w[j].f == fh)
+				continue;   /* the same-frame cannot-links hold it off */
 			int off;
-			*f = track_fit(g, &tr[h], &w[j], &off);
+			double x = track_fit(g, &tr[h], w, n, j, &off);
 			if (off)
 				added += forbid(cl, ng, grp[tr[h].head], grp[j]);
+			if (w[j].f > fh)
+				*f = x;   /* claims look forward */
 		}
 	if (g->margin >= 0)
 		added += motion_claims(w, n, grp, ng, cl, g, tr, nt, fit, col, nu);

@@ -35,6 +35,9 @@ typedef struct motion_gate {
 /* The least fit (IoU) of a detection to a track's prediction for the
  * track to claim it (the claim rule). */
 #define MOTION_CLAIM_FIT 0.5
+/* The least share of an occluded detection's fitted whole box that must be
+ * seen, covered by other boxes of its frame or outside the image. */
+#define MOTION_HIDDEN_SEEN 0.5
 
 /* The motion gate: every track id predicts where it is in a later frame,
  * and an unassigned detection of that frame that does not fit the
