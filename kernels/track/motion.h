@@ -39,13 +39,17 @@ typedef struct motion_gate {
  * seen, covered by other boxes of its frame or outside the image. */
 #define MOTION_HIDDEN_SEEN 0.5
 
-/* The motion gate: every track id predicts where it is in a later frame,
- * and an unassigned detection of that frame that does not fit the
- * prediction cannot link with the track.
+/* The motion gate: every track id predicts where it is in the other frames
+ * of the window (later ones, and earlier ones, which an unassigned
+ * detection could otherwise join late, unchecked), and an unassigned
+ * detection of such a frame that does not fit the prediction cannot link
+ * with the track.
  * With whole boxes (g->whole): the prediction is the whole box of the
  * track's latest detection (motion_carry) moved on at that detection's
  * velocity; a detection fits when its box, an occluded one's through the
- * whole box it best fits (box_fit), overlaps the prediction by IoU >
+ * whole box it best fits (box_fit) when at least MOTION_HIDDEN_SEEN of
+ * that box is seen, covered by other boxes of its frame or outside the
+ * image (else through its own box), overlaps the prediction by IoU >
  * g->iou, and an occluded one also lies inside it by more than g->overlap
  * of the smaller box (box_iomin).
  * Without: the prediction is the track's last box in the window not
@@ -56,8 +60,8 @@ typedef struct motion_gate {
  * g->overlap of the smaller box.
  * The exit rule (g->exit >= 0): a track whose last box centre lies inside
  * the image inset by g->exit pixels and whose predicted centre lies
- * outside it has left the scene, and no detection of that frame can join
- * it. The claim rule (g->margin >= 0): a detection that fits one track by
+ * outside it has left the scene, and no detection of that later frame can
+ * join it. The claim rule (g->margin >= 0): a detection that fits one track by
  * IoU >= MOTION_CLAIM_FIT, better by more than g->margin than it fits any
  * other track and than any other unassigned detection of its frame fits
  * that track, cannot join the other tracks (where the embeddings of
