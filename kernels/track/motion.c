@@ -32,6 +32,7 @@ typedef struct motion_track {
 	int64_t f;
 	double v[2];
 	int occluded;
+	uint64_t frames;        /* bit k: it has a detection k frames before its latest */
 } motion_track;
 
 /* The track whose latest detection is w[i]. With whole boxes: that
@@ -104,7 +105,9 @@ static double track_fit(const motion_gate *g, const motion_track *m, const ck_wd
 	box b = box_of(d->box), wb = b;
 	if (d->occluded) {
 		wb = box_fit(pred, b);
-		if (g->whole && !accounted(wb, b, w, n, j, g))
+		/* (b lies inside wb: when wb misses pred, so does b, and the
+		 * fit is 0 either way) */
+		if (g->whole && box_inter(pred, wb) > 0 && !accounted(wb, b, w, n, j, g))
 			wb = b;   /* nothing hides the rest: only what is seen counts */
 	}
 	double fit = box_iou(pred, wb);
@@ -184,8 +187,13 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 		int seen = 0;
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = w[j].id == w[i].id;
-		if (!seen)
-			tr[nt++] = track_of(w, n, i, g->whole);
+		if (!seen) {
+			motion_track *m = &tr[nt++];
+			*m = track_of(w, n, i, g->whole);
+			for (size_t j = i; j < n; j++)
+				if (w[j].id == w[i].id && w[i].f - w[j].f < 64)
+					m->frames |= (uint64_t)1 << (w[i].f - w[j].f);
+		}
 	}
 	size_t cells = nt * nu;
 	double *fit = xmalloc((cells ? cells : 1) * sizeof *fit);
@@ -195,8 +203,8 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 				continue;
 			double *f = &fit[h * nu + col[j]];
 			*f = NO_FIT;
-			int64_t fh = w[tr[h].head].f;
-			if (w[j].f == fh)
+			int64_t fh = w[tr[h].head].f, back = fh - w[j].f;
+			if (back >= 0 && back < 64 && (tr[h].frames >> back & 1))
 				continue;   /* the same-frame cannot-links hold it off */
 			int off;
 			double x = track_fit(g, &tr[h], w, n, j, &off);
