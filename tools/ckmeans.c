@@ -247,9 +247,6 @@ static int segment_iou(run *u, ioutrack *t, const ms_header *h)
 	return rc;
 }
 
-/* The motion gate's settings need the gate (on by default, off with
- * --paper unless --motion-gate is given), re-linking's need re-linking
- * (likewise). */
 /* --exit-margin PX|auto: the exit line given, or the one the stream
  * carries (track/exitline.h), else the default's. */
 typedef struct exit_arg {
@@ -265,6 +262,9 @@ static void parse_exit(const opts_opt *opt, const char *arg)
 	e->px = e->is_auto ? CK_EXIT_DEFAULT : cli_num("--exit-margin", arg, 0, 1e6);
 }
 
+/* The motion gate's settings need the gate (on by default, off with
+ * --paper unless --motion-gate is given), re-linking's need re-linking
+ * (likewise). */
 static void ckmeans_check_gate(const opts_tool *tool, const ck_opts *o)
 {
 	static const char *const needs[] = {"motion-iou", "exit-margin", "occlusion-overlap",

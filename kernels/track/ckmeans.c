@@ -83,6 +83,7 @@ struct cktrack {
 	rng r;
 	scratch *ws;            /* the window's buffers */
 	scratch *cws, *kws;     /* copk_cluster's, km_cluster's */
+	scratch *mws;           /* motion_links' */
 	relinker *rl;           /* lost tracks, with relink on */
 	rec *q;                 /* ring of held detections, input order */
 	size_t head, len, cap;
@@ -107,6 +108,7 @@ cktrack *ckt_new(const ck_opts *o)
 	t->ws = scratch_new();
 	t->cws = scratch_new();
 	t->kws = scratch_new();
+	t->mws = scratch_new();
 	t->rl = rl_new();
 	t->cap = 64;
 	t->q = xcalloc(t->cap, sizeof *t->q);
@@ -128,6 +130,7 @@ void ckt_free(cktrack *t)
 	scratch_free(t->ws);
 	scratch_free(t->cws);
 	scratch_free(t->kws);
+	scratch_free(t->mws);
 	rl_free(t->rl);
 	free(t);
 }
@@ -384,7 +387,7 @@ static void gate_constrain(cktrack *t, window *w)
 	motion_gate g = {.whole = t->o.whole, .iou = t->o.motion_iou, .overlap = t->o.occlusion_overlap,
 			 .margin = t->o.claim_margin, .exit = t->o.exit,
 			 .width = t->width, .height = t->height};
-	t->st.motion_cl += motion_links(w->wd, w->n, w->grp, w->ng, w->cl, &g);
+	t->st.motion_cl += motion_links(t->mws, w->wd, w->n, w->grp, w->ng, w->cl, &g);
 }
 
 static motion_held held_at(void *ctx, size_t i)

@@ -2,9 +2,9 @@
  * velocity carry (motion.h). */
 #include "track/motion.h"
 #include "box.h"
-#include "err.h"
 
-#include <stdlib.h>
+/* motion_links' scratch buffers */
+enum { M_TRACKS, M_COLS, M_FITS };
 
 void motion_mark_occluded(ck_wdet *w, size_t n, double margin)
 {
@@ -172,13 +172,13 @@ static size_t motion_claims(const ck_wdet *w, size_t n, const uint32_t *grp, siz
 	return added;
 }
 
-size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
-		    const motion_gate *g)
+size_t motion_links(scratch *ws, const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng,
+		    uint8_t *cl, const motion_gate *g)
 {
 	/* the tracks: their first detections in window order (of their
 	 * latest frame); the unassigned detections with a box: columns */
-	motion_track *tr = xmalloc((n ? n : 1) * sizeof *tr);
-	size_t *col = xmalloc((n ? n : 1) * sizeof *col);
+	motion_track *tr = scratch_buf(ws, M_TRACKS, n, sizeof *tr);
+	size_t *col = scratch_buf(ws, M_COLS, n, sizeof *col);
 	size_t nt = 0, nu = 0, added = 0;
 	for (size_t i = 0; i < n; i++) {
 		col[i] = w[i].id == 0 && w[i].box ? nu++ : SIZE_MAX;
@@ -195,8 +195,7 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 					m->frames |= (uint64_t)1 << (w[i].f - w[j].f);
 		}
 	}
-	size_t cells = nt * nu;
-	double *fit = xmalloc((cells ? cells : 1) * sizeof *fit);
+	double *fit = scratch_buf(ws, M_FITS, nt * nu, sizeof *fit);
 	for (size_t h = 0; h < nt; h++)
 		for (size_t j = 0; j < n; j++) {
 			if (col[j] == SIZE_MAX)
@@ -215,9 +214,6 @@ size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 		}
 	if (g->margin >= 0)
 		added += motion_claims(w, n, grp, ng, cl, g, tr, nt, fit, col, nu);
-	free(fit);
-	free(col);
-	free(tr);
 	return added;
 }
 
@@ -244,13 +240,8 @@ size_t motion_jumps(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, 
 				continue;
 			box b = box_of(w[j].box);
 			double df = (double)(w[j].f > w[i].f ? w[j].f - w[i].f : w[i].f - w[j].f);
-			if (box_near(a, b, jump * max_side(a, b) * df))
-				continue;
-			uint8_t *e = &cl[(size_t)grp[i] * ng + grp[j]];
-			if (!*e) {
-				*e = cl[(size_t)grp[j] * ng + grp[i]] = 1;
-				added++;
-			}
+			if (!box_near(a, b, jump * max_side(a, b) * df))
+				added += forbid(cl, ng, grp[i], grp[j]);
 		}
 	}
 	return added;

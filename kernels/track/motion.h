@@ -67,9 +67,10 @@ typedef struct motion_gate {
  * that track, cannot join the other tracks (where the embeddings of
  * objects that cross are alike, motion tells them apart). Adds those pairs
  * to cl (ng x ng, from ck_constraints); detections without a box are left
- * alone. Returns the number of pairs added. */
-size_t motion_links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, uint8_t *cl,
-		    const motion_gate *g);
+ * alone. Returns the number of pairs added. ws: buffers of its own,
+ * reused from window to window. */
+size_t motion_links(scratch *ws, const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng,
+		    uint8_t *cl, const motion_gate *g);
 
 /* The jump limit: two unassigned detections of different frames whose
  * boxes lie more than jump times the largest side of the two a frame

@@ -105,6 +105,18 @@ Test(ckmeans, cop_nearest_order_opens_a_cluster_when_nothing_is_feasible)
 	scratch_free(ws);
 }
 
+/* motion_links on m, a fresh copy of the window's cannot-links cl (ng x
+ * ng), with a scratch of its own */
+static size_t links(const ck_wdet *w, size_t n, const uint32_t *grp, size_t ng, const uint8_t *cl,
+		    uint8_t *m, const motion_gate *g)
+{
+	memcpy(m, cl, ng * ng);
+	scratch *ms = scratch_new();
+	size_t added = motion_links(ms, w, n, grp, ng, m, g);
+	scratch_free(ms);
+	return added;
+}
+
 Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 {
 	/* track 7 moves right 10 px a frame (frames 1, 2); in frame 3, u sits
@@ -120,8 +132,7 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 	size_t ng = ck_constraints(ws, w, 4, 0, grp, &cl);
 	cr_assert_eq(ng, 3);
 	uint8_t m[9];
-	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
+	cr_assert_eq(links(w, 4, grp, ng, cl, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1, "v is off the predicted path");
 	cr_assert_eq(m[grp[1] * ng + grp[2]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 0, "u is where the track should be");
@@ -132,13 +143,11 @@ Test(ckmeans, motion_gate_forbids_links_away_from_the_predicted_box)
 		{.f = 2, .k = 2, .id = 7, .box = b2, .vel = vel},
 	};
 	ng = ck_constraints(ws, one, 3, 0, grp, &cl);
-	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
+	cr_assert_eq(links(one, 3, grp, ng, cl, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 1);
 	/* without a velocity, the prediction stays put: v is fine, u is not */
 	one[2].vel = NULL;
-	memcpy(m, cl, 9);
-	cr_assert_eq(motion_links(one, 3, grp, ng, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
+	cr_assert_eq(links(one, 3, grp, ng, cl, m, &(motion_gate){.iou = 0, .overlap = 0, .exit = -1}), 1);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 1);
 	cr_assert_eq(m[grp[2] * ng + grp[1]], 0);
 	scratch_free(ws);
@@ -189,21 +198,16 @@ Test(ckmeans, exit_rule_forbids_a_track_predicted_out_of_the_scene)
 	cr_assert_eq(ng, 2, "the track's two detections are one component");
 	uint8_t m[4];
 	motion_gate g = {.iou = 0.1, .overlap = 0, .exit = -1, .width = 128, .height = 128};
-	memcpy(m, cl, ng * ng);
-	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0, "no exit rule: u is on the path");
+	cr_assert_eq(links(w, 3, grp, ng, cl, m, &g), 0, "no exit rule: u is on the path");
 	g.exit = 21;   /* the prediction's centre (y 20) crosses the exit line */
-	memcpy(m, cl, ng * ng);
-	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 1);
+	cr_assert_eq(links(w, 3, grp, ng, cl, m, &g), 1);
 	cr_assert_eq(m[grp[1] * ng + grp[0]], 1, "the track has left the scene");
 	g.exit = 10;
-	memcpy(m, cl, ng * ng);
-	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0, "still inside a 10 px exit line");
+	cr_assert_eq(links(w, 3, grp, ng, cl, m, &g), 0, "still inside a 10 px exit line");
 	g.exit = 30;   /* the last centre (y 25) is already outside: no crossing */
-	memcpy(m, cl, ng * ng);
-	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0);
+	cr_assert_eq(links(w, 3, grp, ng, cl, m, &g), 0);
 	g.exit = 21, g.width = g.height = 0;   /* no image size: no exit rule */
-	memcpy(m, cl, ng * ng);
-	cr_assert_eq(motion_links(w, 3, grp, ng, m, &g), 0);
+	cr_assert_eq(links(w, 3, grp, ng, cl, m, &g), 0);
 	scratch_free(ws);
 }
 
@@ -248,25 +252,21 @@ Test(ckmeans, occlusion_guard_marks_touching_boxes_and_spares_them)
 	w[0].box = near_;
 	uint8_t m[25];
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
-	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .overlap = 0, .exit = -1});
+	links(w, 5, grp, ng, cl, m, &(motion_gate){.iou = 0.5, .overlap = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "occluded and overlapping the prediction: allowed");
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "occluded but off the prediction: forbidden");
 	cr_assert_eq(m[grp[3] * ng + grp[2]], 1, "x is not occluded: held to the IoU threshold");
-	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .overlap = 0.5, .exit = -1});
+	links(w, 5, grp, ng, cl, m, &(motion_gate){.iou = 0.5, .overlap = 0.5, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "half inside, overlap 0.5: forbidden");
 	/* the visible part of a hidden object: small, inside the whole box */
 	float part[4] = {4, 12, 3, 3};    /* IoU 9/64 with bt, wholly inside it */
 	w[0].box = part;
-	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .overlap = 0.5, .exit = -1});
+	links(w, 5, grp, ng, cl, m, &(motion_gate){.iou = 0.5, .overlap = 0.5, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "inside the prediction: allowed");
 	w[0].box = near_;
 	w[0].occluded = w[1].occluded = 0;
 	ng = ck_constraints(ws, w, 5, 0, grp, &cl);
-	memcpy(m, cl, ng * ng);
-	motion_links(w, 5, grp, ng, m, &(motion_gate){.iou = 0.5, .overlap = 0, .exit = -1});
+	links(w, 5, grp, ng, cl, m, &(motion_gate){.iou = 0.5, .overlap = 0, .exit = -1});
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 1, "unmarked, IoU 1/3 <= 0.5: forbidden");
 	scratch_free(ws);
 }
@@ -1103,15 +1103,13 @@ Test(ckmeans, motion_gate_with_whole_boxes_keeps_a_sliver_inside_the_whole_box)
 	const uint8_t *cl;
 	size_t ng = ck_constraints(ws, w, 4, 0, grp, &cl);
 	uint8_t m[16];
-	memcpy(m, cl, 16);
 	motion_gate g = {.whole = 1, .iou = 0.1, .overlap = 0.3, .margin = -1, .exit = -1};
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 1);
+	cr_assert_eq(links(w, 4, grp, ng, cl, m, &g), 1);
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 0, "u lies inside the predicted whole box");
 	cr_assert_eq(m[grp[3] * ng + grp[1]], 1, "v does not");
 	/* predicted from the sliver itself, u is off too */
 	g.whole = 0;
-	memcpy(m, cl, 16);
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 2);
+	cr_assert_eq(links(w, 4, grp, ng, cl, m, &g), 2);
 	cr_assert_eq(m[grp[3] * ng + grp[0]], 1);
 	scratch_free(ws);
 }
@@ -1131,9 +1129,8 @@ Test(ckmeans, motion_gate_checks_the_frames_before_a_tracks_latest_box)
 	const uint8_t *cl;
 	size_t ng = ck_constraints(ws, w, 4, 0, grp, &cl);
 	uint8_t m[9];
-	memcpy(m, cl, ng * ng);
 	motion_gate g = {.iou = 0.1, .overlap = 0.3, .margin = -1, .exit = -1};
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 1);
+	cr_assert_eq(links(w, 4, grp, ng, cl, m, &g), 1);
 	cr_assert_eq(m[grp[0] * ng + grp[2]], 1, "v is off the path between the track's boxes");
 	cr_assert_eq(m[grp[0] * ng + grp[1]], 0, "u is on it");
 	scratch_free(ws);
@@ -1155,15 +1152,13 @@ Test(ckmeans, whole_box_fit_needs_something_to_hide_the_rest)
 	const uint8_t *cl;
 	size_t ng = ck_constraints(ws, w, 3, 0, grp, &cl);
 	uint8_t m[9];
-	memcpy(m, cl, 9);
 	motion_gate g = {.whole = 1, .iou = 0.1, .overlap = 0.3, .margin = -1, .exit = -1};
-	motion_links(w, 3, grp, ng, m, &g);
+	links(w, 3, grp, ng, cl, m, &g);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 1, "nothing hides the rest of the whole box: off");
 	/* a big box in front (the neighbour grown over the whole box) does */
 	float big[4] = {22, 22, 40, 40};
 	w[1].box = big;
-	memcpy(m, cl, 9);
-	motion_links(w, 3, grp, ng, m, &g);
+	links(w, 3, grp, ng, cl, m, &g);
 	cr_assert_eq(m[grp[2] * ng + grp[0]], 0, "hidden behind the big box: it may be the track");
 	scratch_free(ws);
 }
@@ -1187,23 +1182,19 @@ Test(ckmeans, claim_rule_gives_each_track_the_box_its_motion_picks)
 	cr_assert_eq(ng, 4);
 	uint8_t m[16];
 	motion_gate g = {.whole = 1, .iou = 0.1, .overlap = 0.3, .margin = -1, .exit = -1};
-	memcpy(m, cl, 16);
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 0, "no claim rule: the gate lets all through");
+	cr_assert_eq(links(w, 4, grp, ng, cl, m, &g), 0, "no claim rule: the gate lets all through");
 	g.margin = 0.2;
-	memcpy(m, cl, 16);
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 2);
+	cr_assert_eq(links(w, 4, grp, ng, cl, m, &g), 2);
 	cr_assert_eq(m[grp[0] * ng + grp[3]], 1, "p cannot join 2");
 	cr_assert_eq(m[grp[1] * ng + grp[2]], 1, "q cannot join 1");
 	cr_assert_eq(m[grp[0] * ng + grp[2]], 0);
 	cr_assert_eq(m[grp[1] * ng + grp[3]], 0);
 	g.margin = 0.6;   /* 1 - 0.43 is not more than 0.6: no claim */
-	memcpy(m, cl, 16);
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 0);
+	cr_assert_eq(links(w, 4, grp, ng, cl, m, &g), 0);
 	/* a tie claims nothing: q moved onto p */
 	memcpy(q, p, sizeof q);
 	g.margin = 0;
-	memcpy(m, cl, 16);
-	cr_assert_eq(motion_links(w, 4, grp, ng, m, &g), 0, "two boxes fit track 1 alike");
+	cr_assert_eq(links(w, 4, grp, ng, cl, m, &g), 0, "two boxes fit track 1 alike");
 	scratch_free(ws);
 }
 
